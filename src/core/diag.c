@@ -27,7 +27,13 @@ void tg_diag_prefix(struct tg_diag *d, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
-    char old[sizeof(d->msg)];
-    memcpy(old, d->msg, sizeof(old));
-    snprintf(d->msg, sizeof(d->msg), "%s: %s", prefix, old);
+    size_t plen = strlen(prefix);
+    size_t cap = sizeof(d->msg);
+    if (plen + 2 >= cap) {
+        return;
+    }
+    memmove(d->msg + plen + 2, d->msg, cap - plen - 2);
+    d->msg[cap - 1] = '\0';
+    memcpy(d->msg, prefix, plen);
+    memcpy(d->msg + plen, ": ", 2);
 }

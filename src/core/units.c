@@ -116,9 +116,15 @@ int tg_units_parse_size(const char *s, size_t *out)
             const char *name;
             double mult;
         } units[] = {
-            { "b", 1 },          { "k", 1024.0 },         { "kb", 1024.0 },
-            { "kib", 1024.0 },   { "m", 1048576.0 },      { "mb", 1048576.0 },
-            { "mib", 1048576.0 }, { "g", 1073741824.0 }, { "gb", 1073741824.0 },
+            { "b", 1 },
+            { "k", 1024.0 },
+            { "kb", 1024.0 },
+            { "kib", 1024.0 },
+            { "m", 1048576.0 },
+            { "mb", 1048576.0 },
+            { "mib", 1048576.0 },
+            { "g", 1073741824.0 },
+            { "gb", 1073741824.0 },
             { "gib", 1073741824.0 },
         };
         bool found = false;
@@ -141,6 +147,24 @@ int tg_units_parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* Prints v with up to two decimals, trailing zeros dropped (k6's toFixedNoTrailingZeros). */
+static void fmt_trim(double v, const char *unit, char *buf, size_t n)
+{
+    char num[64];
+    snprintf(num, sizeof(num), "%.2f", v);
+    char *dot = strchr(num, '.');
+    if (dot) {
+        char *end = num + strlen(num) - 1;
+        while (end > dot && *end == '0') {
+            *end-- = '\0';
+        }
+        if (end == dot) {
+            *end = '\0';
+        }
+    }
+    snprintf(buf, n, "%s%s", num, unit);
+}
+
 char *tg_units_fmt_duration(double ns, char *buf, size_t n)
 {
     if (ns < 0 || isnan(ns)) {
@@ -148,15 +172,17 @@ char *tg_units_fmt_duration(double ns, char *buf, size_t n)
     } else if (ns < 1e3) {
         snprintf(buf, n, "%gns", round(ns));
     } else if (ns < 1e6) {
-        snprintf(buf, n, "%.2f\xc2\xb5s", ns / 1e3);
+        fmt_trim(ns / 1e3, "\xc2\xb5s", buf, n);
     } else if (ns < 1e9) {
-        snprintf(buf, n, "%.2fms", ns / 1e6);
+        fmt_trim(ns / 1e6, "ms", buf, n);
     } else if (ns < 60e9) {
-        snprintf(buf, n, "%.2fs", ns / 1e9);
+        fmt_trim(ns / 1e9, "s", buf, n);
     } else {
         double s = ns / 1e9;
         long m = (long)(s / 60);
-        snprintf(buf, n, "%ldm%.1fs", m, s - (double)m * 60);
+        char sec[32];
+        fmt_trim(s - (double)m * 60, "s", sec, sizeof(sec));
+        snprintf(buf, n, "%ldm%s", m, strcmp(sec, "0s") == 0 ? "" : sec);
     }
     return buf;
 }
@@ -169,7 +195,7 @@ char *tg_units_fmt_bytes(double bytes, char *buf, size_t n)
         bytes /= 1000;
         i++;
     }
-    if (i == 0) {
+    if (i == 0 || bytes >= 10) {
         snprintf(buf, n, "%.0f %s", bytes, names[i]);
     } else {
         snprintf(buf, n, "%.1f %s", bytes, names[i]);

@@ -1,0 +1,97 @@
+/*
+ * cmd_run — the command-line load test; see cmd_run.h.
+ */
+#include "cli/cmd_run.h"
+
+#include "check/verdict.h"
+#include "cli/exitcode.h"
+#include "cli/run_flags.h"
+#include "core/clock.h"
+#include "exec/coord.h"
+#include "report/export_k6.h"
+#include "report/result_file.h"
+#include "report/summary.h"
+
+#include <signal.h>
+#include <stdio.h>
+
+/* The gauges a command-line run reports: its connections are its VUs. */
+static void record_vus(struct tg_results *res, uint64_t connections)
+{
+    static const int gauges[] = { TG_M_VUS, TG_M_VUS_MAX };
+    int ts = tg_registry_tagset(&res->reg, "");
+    for (size_t i = 0; i < 2 && ts >= 0; i++) {
+        bool created;
+        int s = tg_registry_series(&res->reg, (uint32_t)gauges[i], (uint32_t)ts, &created);
+        if (s < 0 || tg_bank_sync(&res->total, &res->reg) < 0) {
+            return;
+        }
+        tg_sink_add_gauge(&res->total.sinks[s], (double)connections, tg_clock_now());
+    }
+}
+
+static int write_outputs(const struct tg_plan *plan, const struct tg_summary_info *info)
+{
+    int exit_code = TG_EXIT_OK;
+    struct tg_diag d = { "" };
+    if (!plan->no_summary) {
+        tg_summary_print(stdout, info);
+        fflush(stdout);
+    }
+    if (plan->summary_export && tg_export_k6_write(plan->summary_export, info, &d) < 0) {
+        fprintf(stderr, "tailgate: %s\n", d.msg);
+        exit_code = TG_EXIT_GENERIC;
+    }
+    if (plan->result_file && tg_result_file_write(plan->result_file, info, &d) < 0) {
+        fprintf(stderr, "tailgate: %s\n", d.msg);
+        exit_code = TG_EXIT_GENERIC;
+    }
+    return exit_code;
+}
+
+int tg_cmd_run(int argc, char **argv)
+{
+    struct tg_plan plan;
+    struct tg_diag d = { "" };
+    signal(SIGPIPE, SIG_IGN);
+    int rc = tg_run_flags_parse(argc, argv, &plan, &d);
+    if (rc == 1) {
+        tg_plan_fini(&plan);
+        return TG_EXIT_OK;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "tailgate: %s\n", d.msg);
+        tg_plan_fini(&plan);
+        return rc == TG_ENOMEM ? TG_EXIT_GENERIC : TG_EXIT_INVALID_CONFIG;
+    }
+    struct tg_results res;
+    if (tg_results_init(&res) < 0) {
+        fprintf(stderr, "tailgate: out of memory\n");
+        tg_plan_fini(&plan);
+        return TG_EXIT_GENERIC;
+    }
+    struct tg_coord_outcome out;
+    rc = tg_coord_run(&plan, &res, &out, &d);
+    int exit_code = TG_EXIT_OK;
+    if (rc < 0) {
+        fprintf(stderr, "tailgate: %s\n", d.msg);
+        exit_code = rc == TG_EINVAL ? TG_EXIT_INVALID_CONFIG : TG_EXIT_GENERIC;
+    } else {
+        record_vus(&res, out.connections);
+        struct tg_verdict verdicts[TG_PLAN_MAX_THRESHOLDS];
+        size_t failed = tg_verdict_eval(&res, plan.thresholds, plan.n_thresholds, verdicts);
+        struct tg_summary_info info = { &plan,           &res,
+                                        verdicts,        plan.n_thresholds,
+                                        out.interrupted, out.connections };
+        exit_code = write_outputs(&plan, &info);
+        if (out.interrupted) {
+            exit_code = TG_EXIT_EXTERNAL_ABORT;
+        } else if (failed > 0) {
+            fprintf(stderr, "tailgate: %zu of %zu thresholds failed\n", failed, plan.n_thresholds);
+            exit_code = TG_EXIT_THRESHOLDS_FAILED;
+        }
+    }
+    tg_results_fini(&res);
+    tg_plan_fini(&plan);
+    return exit_code;
+}

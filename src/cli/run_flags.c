@@ -1,0 +1,432 @@
+/*
+ * run_flags — `tailgate run` flag parsing; see run_flags.h.
+ */
+#include "cli/run_flags.h"
+
+#include "core/alloc.h"
+#include "core/units.h"
+#include "http/h1_write.h"
+#include "net/errcode.h"
+#include "report/values.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: tailgate run URL [flags]\n"
+    "\n"
+    "Load-tests one HTTP/1.1 or HTTPS endpoint and prints a k6-style summary.\n"
+    "\n"
+    "load:\n"
+    "  -c, --connections N     concurrent connections (default 10)\n"
+    "  -d, --duration D        test length, e.g. 30s, 2m, 1m30s (default 10s unless -n)\n"
+    "  -n, --requests N        stop after N requests in total\n"
+    "  -r, --rate R            open model: R requests/s spread over the connections;\n"
+    "                          latency counts from each request's scheduled time\n"
+    "  -t, --threads N         worker threads (default: number of cores)\n"
+    "request:\n"
+    "  -m, --method M          HTTP method (default GET, or POST with a body)\n"
+    "  -H, --header 'N: v'     add a request header (repeatable)\n"
+    "      --body TEXT         request body\n"
+    "      --body-file PATH    request body from a file\n"
+    "      --timeout D         per-request timeout (default 60s)\n"
+    "      --connect-timeout D connect and TLS handshake timeout (default 10s)\n"
+    "  -k, --insecure          do not verify TLS certificates\n"
+    "      --cacert PATH       trust the certificates in this PEM file\n"
+    "      --max-header-size S largest response head accepted (default 16KiB)\n"
+    "      --max-body S        largest response body accepted (default 64MiB)\n"
+    "results:\n"
+    "      --threshold 'METRIC: EXPR'   k6 threshold, e.g. 'http_req_duration: p(99)<200'\n"
+    "                          (repeatable; a failed threshold exits 99)\n"
+    "      --summary-export F  k6-compatible summary JSON\n"
+    "      --result F          full result JSON (histograms included)\n"
+    "      --summary-trend-stats LIST  e.g. 'avg,p(95),p(99)'\n"
+    "      --graceful-stop D   time in-flight requests get after the end (default 30s)\n"
+    "  -q, --quiet             no progress line\n"
+    "      --no-summary        no end-of-test summary\n"
+    "\n"
+    "exit codes: 0 ok, 99 thresholds failed, 104 invalid flags, 105 interrupted\n";
+
+enum {
+    OPT_BODY = 256,
+    OPT_BODY_FILE,
+    OPT_TIMEOUT,
+    OPT_CONNECT_TIMEOUT,
+    OPT_CACERT,
+    OPT_MAX_HEADER,
+    OPT_MAX_BODY,
+    OPT_THRESHOLD,
+    OPT_SUMMARY_EXPORT,
+    OPT_RESULT,
+    OPT_TREND_STATS,
+    OPT_GRACEFUL,
+    OPT_NO_SUMMARY,
+};
+
+static const struct option long_opts[] = {
+    { "connections", required_argument, NULL, 'c' },
+    { "duration", required_argument, NULL, 'd' },
+    { "requests", required_argument, NULL, 'n' },
+    { "rate", required_argument, NULL, 'r' },
+    { "threads", required_argument, NULL, 't' },
+    { "method", required_argument, NULL, 'm' },
+    { "header", required_argument, NULL, 'H' },
+    { "insecure", no_argument, NULL, 'k' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { "body", required_argument, NULL, OPT_BODY },
+    { "body-file", required_argument, NULL, OPT_BODY_FILE },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+    { "cacert", required_argument, NULL, OPT_CACERT },
+    { "max-header-size", required_argument, NULL, OPT_MAX_HEADER },
+    { "max-body", required_argument, NULL, OPT_MAX_BODY },
+    { "threshold", required_argument, NULL, OPT_THRESHOLD },
+    { "summary-export", required_argument, NULL, OPT_SUMMARY_EXPORT },
+    { "result", required_argument, NULL, OPT_RESULT },
+    { "summary-trend-stats", required_argument, NULL, OPT_TREND_STATS },
+    { "graceful-stop", required_argument, NULL, OPT_GRACEFUL },
+    { "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+    { NULL, 0, NULL, 0 },
+};
+
+static char stats_buf[512]; /* backing store of plan->trend_stats */
+
+static int parse_u64(const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out,
+                     struct tg_diag *d)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
+        tg_diag_set(d, "%s: \"%s\" is not a whole number from %llu to %llu", flag, s,
+                    (unsigned long long)min, (unsigned long long)max);
+        return TG_EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_dur(const char *flag, const char *s, bool allow_zero, tg_ns *out,
+                     struct tg_diag *d)
+{
+    if (tg_units_parse_duration(s, TG_NS_PER_S, out) < 0 || (!allow_zero && *out == 0)) {
+        tg_diag_set(d, "%s: \"%s\" is not a duration (e.g. 500ms, 10s, 2m, 1m30s)", flag, s);
+        return TG_EINVAL;
+    }
+    return 0;
+}
+
+static int read_body_file(const char *path, struct tg_plan *p, struct tg_diag *d)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        tg_diag_set(d, "--body-file \"%s\": %s", path, strerror(errno));
+        return TG_EINVAL;
+    }
+    size_t cap = 4096;
+    size_t len = 0;
+    char *buf = tg_alloc(cap);
+    for (;;) {
+        if (!buf) {
+            fclose(f);
+            tg_diag_set(d, "--body-file \"%s\": out of memory", path);
+            return TG_ENOMEM;
+        }
+        len += fread(buf + len, 1, cap - len, f);
+        if (len < cap) {
+            break;
+        }
+        if (cap >= (size_t)256 << 20) {
+            tg_free(buf);
+            fclose(f);
+            tg_diag_set(d, "--body-file \"%s\": larger than 256 MiB", path);
+            return TG_EINVAL;
+        }
+        cap *= 2;
+        char *nb = tg_realloc(buf, cap, 1);
+        if (!nb) {
+            tg_free(buf);
+        }
+        buf = nb;
+    }
+    bool err = ferror(f);
+    fclose(f);
+    if (err) {
+        tg_free(buf);
+        tg_diag_set(d, "--body-file \"%s\": read error", path);
+        return TG_EINVAL;
+    }
+    tg_free(p->body);
+    p->body = buf;
+    p->body_len = len;
+    return 0;
+}
+
+static int add_threshold(const char *s, struct tg_plan *p, struct tg_diag *d)
+{
+    if (p->n_thresholds == TG_PLAN_MAX_THRESHOLDS) {
+        tg_diag_set(d, "--threshold: at most %d thresholds", TG_PLAN_MAX_THRESHOLDS);
+        return TG_EINVAL;
+    }
+    struct tg_plan_threshold *t = &p->thresholds[p->n_thresholds];
+    if (tg_threshold_parse_flag(s, &t->sel, &t->expr, d) < 0) {
+        tg_diag_prefix(d, "--threshold");
+        return TG_EINVAL;
+    }
+    const struct tg_metric_def *def = NULL;
+    for (size_t i = 0; i < TG_M_BUILTIN_COUNT; i++) {
+        if (strcmp(tg_metric_builtins[i].name, t->sel.name) == 0) {
+            def = &tg_metric_builtins[i];
+        }
+    }
+    if (!def) {
+        tg_diag_set(d, "--threshold \"%s\": unknown metric \"%s\"", s, t->sel.name);
+        return TG_EINVAL;
+    }
+    if (!tg_threshold_agg_allowed(def->kind, t->expr.agg)) {
+        tg_diag_set(d, "--threshold \"%s\": %s is a %s; its thresholds use %s", s, def->name,
+                    tg_metric_kind_name(def->kind), tg_threshold_agg_names(def->kind));
+        return TG_EINVAL;
+    }
+    p->n_thresholds++;
+    return 0;
+}
+
+static int set_trend_stats(const char *s, struct tg_plan *p, struct tg_diag *d)
+{
+    if (strlen(s) >= sizeof(stats_buf)) {
+        tg_diag_set(d, "--summary-trend-stats: list too long");
+        return TG_EINVAL;
+    }
+    strcpy(stats_buf, s);
+    p->n_trend_stats = 0;
+    for (char *save = NULL, *tok = strtok_r(stats_buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ') {
+            tok++;
+        }
+        if (!tg_values_stat_valid(tok) || p->n_trend_stats == TG_PLAN_MAX_STATS) {
+            tg_diag_set(d,
+                        "--summary-trend-stats: \"%s\" is not avg, min, med, max, count or "
+                        "p(N) with 0<=N<=100 (at most %d)",
+                        tok, TG_PLAN_MAX_STATS);
+            return TG_EINVAL;
+        }
+        p->trend_stats[p->n_trend_stats++] = tok;
+    }
+    if (p->n_trend_stats == 0) {
+        tg_diag_set(d, "--summary-trend-stats: empty list");
+        return TG_EINVAL;
+    }
+    return 0;
+}
+
+static int parse_size_flag(const char *flag, const char *s, size_t min, size_t *out,
+                           struct tg_diag *d)
+{
+    if (tg_units_parse_size(s, out) < 0 || *out < min) {
+        tg_diag_set(d, "%s: \"%s\" is not a size of at least %zu bytes (e.g. 16KiB, 64MiB)", flag,
+                    s, min);
+        return TG_EINVAL;
+    }
+    return 0;
+}
+
+static int apply(int opt, const char *arg, struct tg_plan *p, struct tg_diag *d)
+{
+    uint64_t v;
+    size_t sz;
+    switch (opt) {
+    case 'c':
+        if (parse_u64("--connections", arg, 1, 1000000, &v, d) < 0) {
+            return TG_EINVAL;
+        }
+        p->connections = (uint32_t)v;
+        return 0;
+    case 'd':
+        return parse_dur("--duration", arg, false, &p->duration_ns, d);
+    case 'n':
+        return parse_u64("--requests", arg, 1, UINT64_MAX / 2, &p->requests, d);
+    case 't':
+        if (parse_u64("--threads", arg, 1, 1024, &v, d) < 0) {
+            return TG_EINVAL;
+        }
+        p->threads = (uint32_t)v;
+        return 0;
+    case 'r': {
+        char *end;
+        errno = 0;
+        double r = strtod(arg, &end);
+        if (errno || end == arg || *end || !(r > 0) || r > 1e8) {
+            tg_diag_set(d, "--rate: \"%s\" is not a rate in requests per second (> 0)", arg);
+            return TG_EINVAL;
+        }
+        p->rate_per_s = r;
+        return 0;
+    }
+    case 'm':
+        p->method = arg;
+        return 0;
+    case 'H':
+        if (p->n_headers == TG_PLAN_MAX_HEADERS) {
+            tg_diag_set(d, "--header: at most %d headers", TG_PLAN_MAX_HEADERS);
+            return TG_EINVAL;
+        }
+        p->headers[p->n_headers++] = arg;
+        return 0;
+    case 'k':
+        p->insecure = true;
+        return 0;
+    case 'q':
+        p->quiet = true;
+        return 0;
+    case OPT_BODY:
+        tg_free(p->body);
+        p->body = tg_strdup(arg);
+        p->body_len = strlen(arg);
+        return p->body ? 0 : TG_ENOMEM;
+    case OPT_BODY_FILE:
+        return read_body_file(arg, p, d);
+    case OPT_TIMEOUT:
+        return parse_dur("--timeout", arg, false, &p->timeout_ns, d);
+    case OPT_CONNECT_TIMEOUT:
+        return parse_dur("--connect-timeout", arg, false, &p->connect_timeout_ns, d);
+    case OPT_GRACEFUL:
+        return parse_dur("--graceful-stop", arg, true, &p->graceful_stop_ns, d);
+    case OPT_CACERT:
+        p->ca_file = arg;
+        return 0;
+    case OPT_MAX_HEADER:
+        if (parse_size_flag("--max-header-size", arg, 256, &sz, d) < 0) {
+            return TG_EINVAL;
+        }
+        if (sz > (size_t)1 << 20) {
+            tg_diag_set(d, "--max-header-size: at most 1MiB");
+            return TG_EINVAL;
+        }
+        p->max_head = sz;
+        return 0;
+    case OPT_MAX_BODY:
+        if (parse_size_flag("--max-body", arg, 0, &sz, d) < 0) {
+            return TG_EINVAL;
+        }
+        p->max_body = sz;
+        return 0;
+    case OPT_THRESHOLD:
+        return add_threshold(arg, p, d);
+    case OPT_SUMMARY_EXPORT:
+        p->summary_export = arg;
+        return 0;
+    case OPT_RESULT:
+        p->result_file = arg;
+        return 0;
+    case OPT_TREND_STATS:
+        return set_trend_stats(arg, p, d);
+    case OPT_NO_SUMMARY:
+        p->no_summary = true;
+        return 0;
+    default:
+        return TG_EINVAL;
+    }
+}
+
+static void set_defaults(struct tg_plan *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->connections = 10;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    p->threads = cores > 0 ? (uint32_t)cores : 1;
+    p->timeout_ns = 60 * TG_NS_PER_S;
+    p->connect_timeout_ns = 10 * TG_NS_PER_S;
+    p->graceful_stop_ns = 30 * TG_NS_PER_S;
+    p->max_head = 16 * 1024;
+    p->max_body = (uint64_t)64 << 20;
+    static const char *const stats[] = { "avg",   "min",   "med",   "max",
+                                         "p(90)", "p(95)", "p(99)", "p(99.9)" };
+    for (size_t i = 0; i < TG_ARRAY_LEN(stats); i++) {
+        p->trend_stats[i] = stats[i];
+    }
+    p->n_trend_stats = TG_ARRAY_LEN(stats);
+}
+
+/* Resolves the target and builds the request; after flags are parsed. */
+static int finish_plan(struct tg_plan *p, struct tg_diag *d, bool threads_given)
+{
+    if (!p->method) {
+        p->method = p->body ? "POST" : "GET";
+    }
+    if (!p->duration_ns && !p->requests) {
+        p->duration_ns = 10 * TG_NS_PER_S;
+    }
+    if (p->threads > p->connections) {
+        if (threads_given) {
+            tg_diag_set(d, "--threads: %u threads need at least as many connections (-c %u)",
+                        p->threads, p->connections);
+            return TG_EINVAL;
+        }
+        p->threads = p->connections;
+    }
+    struct tg_h1_request_spec spec = { p->method,    &p->url, p->headers,
+                                       p->n_headers, p->body, p->body_len };
+    int rc = tg_h1_write_request(&spec, &p->request, &p->request_len, d);
+    if (rc < 0) {
+        tg_diag_prefix(d, rc == TG_EINVAL ? "--method/--header" : "request");
+        return rc;
+    }
+    p->head_request = tg_h1_write_is_head(p->method);
+    struct tg_diag rd;
+    int n = tg_addr_resolve(p->url.host, p->url.port, p->addrs, (int)TG_ARRAY_LEN(p->addrs), &rd);
+    if (n > 0) {
+        p->n_addrs = n;
+    } else {
+        /* a counted error for every request, as a target that cannot be reached is */
+        p->resolve_error = n == TG_ENOENT ? TG_ERR_DNS_NO_SUCH_HOST : TG_ERR_DNS;
+        if (!p->quiet) {
+            fprintf(stderr, "tailgate: warning: %s\n", rd.msg);
+        }
+    }
+    return 0;
+}
+
+int tg_run_flags_parse(int argc, char **argv, struct tg_plan *p, struct tg_diag *d)
+{
+    set_defaults(p);
+    bool threads_given = false;
+    optind = 1;
+    opterr = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:d:n:r:t:m:H:kqh", long_opts, NULL)) != -1) {
+        if (opt == 'h') {
+            fputs(usage_text, stdout);
+            return 1;
+        }
+        if (opt == '?' || opt == ':') {
+            const char *bad = argv[optind - 1];
+            tg_diag_set(d, "%s: unknown flag or missing value (see tailgate run --help)", bad);
+            return TG_EINVAL;
+        }
+        threads_given = threads_given || opt == 't';
+        int rc = apply(opt, optarg, p, d);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    if (optind >= argc) {
+        tg_diag_set(d, "run: missing URL (usage: tailgate run URL [flags])");
+        return TG_EINVAL;
+    }
+    if (optind + 1 < argc) {
+        tg_diag_set(d, "run: unexpected argument \"%s\" after the URL", argv[optind + 1]);
+        return TG_EINVAL;
+    }
+    p->url_text = argv[optind];
+    if (tg_url_parse(p->url_text, &p->url, d) < 0) {
+        return TG_EINVAL;
+    }
+    return finish_plan(p, d, threads_given);
+}

@@ -1,0 +1,176 @@
+/*
+ * coord — the coordinator loop; see coord.h.
+ */
+#include "exec/coord.h"
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "report/progress.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct coord {
+    const struct tg_plan *plan;
+    struct ev_loop *loop;
+    ev_async wake;
+    ev_timer progress;
+    ev_signal sigint;
+    ev_signal sigterm;
+    struct tg_worker *workers;
+    struct tg_results_map *maps;
+    uint32_t n;
+    uint32_t finished;
+    bool *worker_done;
+    struct tg_results *res;
+    struct tg_progress prog;
+    int interrupts;
+    tg_ns t0;
+    int error;
+};
+
+static void drain(struct coord *c)
+{
+    for (uint32_t i = 0; i < c->n; i++) {
+        struct tg_bank *b;
+        while ((b = tg_ring_pop(&c->workers[i].out)) != NULL) {
+            if (tg_results_merge(c->res, &c->maps[i], b) < 0) {
+                c->error = TG_ENOMEM;
+            }
+            tg_progress_add(&c->prog, c->res, &c->maps[i], b);
+            bool final = b->final;
+            tg_bank_reset(b);
+            if (final) {
+                c->worker_done[i] = true;
+                c->finished++;
+            } else {
+                tg_ring_push(&c->workers[i].back, b);
+            }
+        }
+    }
+    if (c->finished == c->n) {
+        ev_break(c->loop, EVBREAK_ALL);
+    }
+}
+
+static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
+{
+    (void)loop;
+    (void)revents;
+    drain(a->data);
+}
+
+static void progress_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct coord *c = t->data;
+    drain(c);
+    tg_progress_print(&c->prog, tg_clock_now() - c->t0);
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct coord *c = s->data;
+    c->interrupts++;
+    if (c->interrupts > 1) {
+        static const char msg[] = "\ntailgate: interrupted twice, exiting now\n";
+        ssize_t r = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+        (void)r;
+        _exit(105);
+    }
+    if (!c->plan->quiet) {
+        fprintf(stderr, "\ntailgate: stopping gracefully (Ctrl-C again to exit at once)\n");
+    }
+    for (uint32_t i = 0; i < c->n; i++) {
+        tg_worker_stop(&c->workers[i]);
+    }
+}
+
+static int setup(struct coord *c, struct tg_diag *d)
+{
+    c->workers = tg_calloc(c->n, sizeof(*c->workers));
+    c->maps = tg_calloc(c->n, sizeof(*c->maps));
+    c->worker_done = tg_calloc(c->n, sizeof(*c->worker_done));
+    if (!c->workers || !c->maps || !c->worker_done) {
+        tg_diag_set(d, "out of memory");
+        return TG_ENOMEM;
+    }
+    for (uint32_t i = 0; i < c->n; i++) {
+        int rc = tg_worker_init(&c->workers[i], i, c->n, c->plan, c->loop, &c->wake, d);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_coord_outcome *out,
+                 struct tg_diag *d)
+{
+    struct coord c = { 0 };
+    c.plan = plan;
+    c.res = res;
+    c.n = plan->threads;
+    c.loop = ev_default_loop(EVBACKEND_EPOLL);
+    memset(out, 0, sizeof(*out));
+    int rc = setup(&c, d);
+    tg_progress_init(&c.prog, plan);
+    ev_async_init(&c.wake, wake_cb);
+    ev_timer_init(&c.progress, progress_cb, 1.0, 1.0);
+    ev_signal_init(&c.sigint, signal_cb, SIGINT);
+    ev_signal_init(&c.sigterm, signal_cb, SIGTERM);
+    c.wake.data = c.progress.data = c.sigint.data = c.sigterm.data = &c;
+    if (rc == 0) {
+        ev_async_start(c.loop, &c.wake);
+        ev_timer_start(c.loop, &c.progress);
+        ev_signal_start(c.loop, &c.sigint);
+        ev_signal_start(c.loop, &c.sigterm);
+        c.t0 = tg_clock_now();
+        res->start_wall_ns = tg_clock_wall_ns();
+        uint32_t started = 0;
+        for (; started < c.n; started++) {
+            if (tg_worker_start(&c.workers[started], c.t0) < 0) {
+                tg_diag_set(d, "cannot start worker thread %u", started);
+                rc = TG_EIO;
+                break;
+            }
+        }
+        if (rc == 0) {
+            ev_run(c.loop, 0);
+        } else {
+            for (uint32_t i = 0; i < started; i++) {
+                tg_worker_stop(&c.workers[i]);
+            }
+        }
+        for (uint32_t i = 0; i < started; i++) {
+            pthread_join(c.workers[i].thread, NULL);
+        }
+        drain(&c);
+        res->duration_ns = tg_clock_now() - c.t0;
+        tg_progress_done(&c.prog);
+        ev_async_stop(c.loop, &c.wake);
+        ev_timer_stop(c.loop, &c.progress);
+        ev_signal_stop(c.loop, &c.sigint);
+        ev_signal_stop(c.loop, &c.sigterm);
+    }
+    for (uint32_t i = 0; i < c.n && c.workers; i++) {
+        out->connections += c.workers[i].n_conns;
+        tg_worker_fini(&c.workers[i]);
+        tg_results_map_fini(&c.maps[i]);
+    }
+    out->interrupted = c.interrupts > 0;
+    tg_progress_fini(&c.prog);
+    tg_free(c.workers);
+    tg_free(c.maps);
+    tg_free(c.worker_done);
+    if (rc == 0 && c.error) {
+        tg_diag_set(d, "out of memory while merging metrics");
+        rc = c.error;
+    }
+    return rc;
+}

@@ -1,0 +1,29 @@
+/*
+ * coord — the coordinator: runs on the main thread, starts the workers,
+ * merges their metric banks as they arrive, prints the live progress line,
+ * handles Ctrl-C (first: graceful stop; second: exit at once) and returns
+ * when every worker has stopped. Thresholds, summaries and exports read the
+ * merged results afterwards.
+ */
+#ifndef TG_EXEC_COORD_H
+#define TG_EXEC_COORD_H
+
+#include "exec/plan.h"
+#include "exec/worker.h"
+#include "metrics/results.h"
+
+#include <stdbool.h>
+
+struct tg_coord_outcome {
+    bool interrupted;     /* stopped by SIGINT/SIGTERM */
+    uint64_t connections; /* allocated connections (the "vus" of a command-line run) */
+};
+
+/*
+ * Runs plan to completion, filling res (initialised by the caller). 0, or
+ * a negative error with d set (set-up failed; nothing ran).
+ */
+int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_coord_outcome *out,
+                 struct tg_diag *d);
+
+#endif

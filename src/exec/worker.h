@@ -1,0 +1,122 @@
+/*
+ * worker — one thread, one libev loop, its share of the connections and of
+ * the load, and its own metric registry and banks. Shared-nothing: the only
+ * traffic with the coordinator is banks through two SPSC rings (filled
+ * banks out, emptied banks back) and a stop request (an atomic flag plus an
+ * ev_async wake-up).
+ *
+ * Models: closed (each connection sends its next request when the previous
+ * completes) or open (arrivals on a fixed schedule from the segment
+ * arithmetic, at most one request in flight per connection; an arrival that
+ * finds no free connection waits, and its latency counts from its scheduled
+ * time — coordinated omission is measured, not hidden).
+ *
+ * Hot path: completion -> record into the active bank by precomputed series
+ * ids -> send the next request. No allocation after warm-up, no locks.
+ */
+#ifndef TG_EXEC_WORKER_H
+#define TG_EXEC_WORKER_H
+
+#include "core/ring.h"
+#include "exec/plan.h"
+#include "exec/segment.h"
+#include "metrics/bank.h"
+#include "metrics/registry.h"
+#include "net/conn.h"
+
+#include <ev.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define TG_WORKER_BANKS 3
+
+struct tg_worker;
+
+/* The series ids of one tag combination of an HTTP response. */
+struct tg_http_series {
+    int32_t reqs; /* -1 until interned */
+    int32_t failed;
+    int32_t duration;
+    int32_t duration_unc;
+    int32_t blocked;
+    int32_t connecting;
+    int32_t tls;
+    int32_t sending;
+    int32_t waiting;
+    int32_t receiving;
+};
+
+struct tg_wconn {
+    struct tg_conn conn;
+    struct tg_worker *w;
+    tg_ns t_sched;      /* scheduled (open) or issue (closed) time of the exchange */
+    uint32_t next_free; /* free-list link (index + 1; 0 = end) */
+};
+
+struct tg_worker {
+    uint32_t index;
+    struct tg_segment seg;
+    const struct tg_plan *plan;
+    pthread_t thread;
+    struct ev_loop *loop;
+    ev_async wake;       /* coordinator -> worker: stop requested */
+    ev_timer tick;       /* publish metric deltas */
+    ev_timer sweep;      /* timeouts and end of test */
+    ev_timer pace;       /* open model arrivals */
+    ev_timer end;        /* the end of the test's duration */
+    ev_idle restart;     /* starts requests whose predecessor failed synchronously */
+    uint32_t *restart_q; /* conn indices waiting for restart.cb */
+    uint32_t restart_n;
+    int depth; /* > 0 while inside tg_conn_send */
+    atomic_bool stop_requested;
+    /* coordinator side of the channel */
+    struct ev_loop *coord_loop;
+    ev_async *coord_wake;
+    struct tg_ring out;  /* filled banks, worker -> coordinator */
+    struct tg_ring back; /* emptied banks, coordinator -> worker */
+    /* connections */
+    struct tg_conn_env env;
+    struct tg_wconn *conns;
+    uint32_t n_conns;
+    uint32_t free_head; /* open model: idle connections (index + 1) */
+    uint32_t busy;
+    /* load */
+    tg_ns t0;       /* common start, monotonic */
+    tg_ns t_end;    /* no new request at or after this (0 = none) */
+    uint64_t quota; /* requests this worker may start (UINT64_MAX = unlimited) */
+    uint64_t started;
+    uint64_t next_due;  /* open: arrivals due so far */
+    uint64_t next_send; /* open: arrivals sent so far */
+    bool stopping;      /* no new requests; finishing in-flight ones */
+    tg_ns stop_deadline;
+    bool finished;
+    /* metrics */
+    struct tg_registry reg;
+    struct tg_bank banks[TG_WORKER_BANKS];
+    struct tg_bank *bank; /* active */
+    struct tg_bank *spare;
+    size_t declared; /* series already declared to the coordinator */
+    struct tg_http_series by_status[600];
+    struct tg_http_series by_error[1000]; /* index: code - 1000 */
+    int32_t s_data_sent;
+    int32_t s_data_received;
+    int32_t s_iterations;
+    int32_t s_dropped;
+    int32_t s_late;
+    int setup_error; /* non-zero when set-up failed (ENOMEM) */
+};
+
+/*
+ * Prepares worker index of n (allocations happen here, on the calling
+ * thread). 0 or TG_ENOMEM / TG_EINVAL with d set.
+ */
+int tg_worker_init(struct tg_worker *w, uint32_t index, uint32_t n, const struct tg_plan *plan,
+                   struct ev_loop *coord_loop, ev_async *coord_wake, struct tg_diag *d);
+/* Starts the thread; load begins at t0. 0 or TG_EIO. */
+int tg_worker_start(struct tg_worker *w, tg_ns t0);
+/* Any thread: asks the worker to stop gracefully. */
+void tg_worker_stop(struct tg_worker *w);
+/* Joins the thread and frees everything. */
+void tg_worker_fini(struct tg_worker *w);
+
+#endif
