@@ -76,13 +76,15 @@ float_cmp() {
 }
 
 # start_nginx PORT [TLS_PORT] — an nginx of our own on loopback (1 worker), config in $T_DIR.
-# Sets NGINX_PID. Routes: / (hello), /big (64 KiB), /chunked, /close, /status/NNN, /nginx_status.
+# Sets NGINX_PID. Routes: / (hello), /big (64 KiB), /close, /status/404, /status/500, /nginx_status.
 start_nginx() {
     port=$1
     tls_port=${2:-}
     nd="$T_DIR/nginx"
     mkdir -p "$nd/logs" "$nd/tmp" "$nd/html"
     head -c 65536 /dev/zero | tr '\0' 'x' >"$nd/html/big"
+    chmod 755 "$T_DIR" "$nd" "$nd/html" # nginx's workers run as an unprivileged user
+    chmod 644 "$nd/html/big"
     tls_server=""
     if [ -n "$tls_port" ]; then
         openssl req -x509 -newkey rsa:2048 -nodes -keyout "$nd/key.pem" -out "$nd/cert.pem" \
@@ -111,7 +113,8 @@ http {
         location = / { return 200 "hello world\n"; }
         location = /big { default_type text/plain; }
         location = /close { keepalive_timeout 0; return 200 "bye\n"; }
-        location ~ ^/status/(\d+)$ { return \$1; }
+        location = /status/404 { return 404; }
+        location = /status/500 { return 500; }
         location = /nginx_status { stub_status; }
     }
     $tls_server
