@@ -5,7 +5,20 @@
 # stops the server by PID. Everything is bounded in time.
 set -eu
 bin=${1:-build/release/tailgate}
-port=${TG_DEMO_PORT:-18080}
+# 18080, or the next free port if something already listens there
+port=${TG_DEMO_PORT:-$(python3 -c '
+import socket
+for p in range(18080, 18180):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+        print(p)
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+')}
 out=$(mktemp -d /tmp/tailgate-demo.XXXXXX)
 
 "$bin" serve --listen "127.0.0.1:$port" --workers 64 --service-time lognormal:2ms:0.5 \

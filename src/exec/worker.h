@@ -62,7 +62,9 @@ struct tg_worker {
     ev_async wake;       /* coordinator -> worker: stop requested */
     ev_timer tick;       /* publish metric deltas */
     ev_timer sweep;      /* timeouts and end of test */
-    ev_timer pace;       /* open model arrivals */
+    ev_io pace;          /* open model arrivals: a timerfd (see pace_arm) */
+    int pace_fd;
+    bool pacing;         /* more arrivals are scheduled */
     ev_timer end;        /* the end of the test's duration */
     ev_idle restart;     /* starts requests whose predecessor failed synchronously */
     uint32_t *restart_q; /* conn indices waiting for restart.cb */
