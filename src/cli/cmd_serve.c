@@ -5,6 +5,7 @@
  */
 #include "cli/cmd_serve.h"
 
+#include "cli/exitcode.h"
 #include "core/diag.h"
 #include "net/addr.h"
 #include "serve/serve.h"
@@ -18,9 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EXIT_INVALID_CONFIG 104 /* k6's number; cli/exitcode.h will own the table */
-#define EXIT_START_FAILED   1
-#define WORKERS_MAX         1000000
+#define WORKERS_MAX 1000000
 
 static const char usage[] =
     "usage: tailgate serve [flags]\n"
@@ -119,7 +118,7 @@ static int parse_listen(const char *s, bool is_public, struct tg_addr *out, stru
                     host);
         return TG_EINVAL;
     }
-    return 0;
+    return TG_EXIT_OK;
 }
 
 /* Applies one option with a value. 0 or TG_EINVAL with d naming the flag. */
@@ -218,15 +217,15 @@ int tg_cmd_serve(int argc, char **argv)
     struct tg_diag d = { { 0 } };
     if (parse_flags(argc, argv, &cfg, &f, &d) < 0) {
         (void)fprintf(stderr, "tailgate serve: %s\n", d.msg);
-        return EXIT_INVALID_CONFIG;
+        return TG_EXIT_INVALID_CONFIG;
     }
     if (f.help) {
         (void)fputs(usage, stdout);
-        return 0;
+        return TG_EXIT_OK;
     }
     if (tg_serve_run(&cfg, &d) < 0) {
         (void)fprintf(stderr, "tailgate serve: %s\n", d.msg);
-        return EXIT_START_FAILED;
+        return TG_EXIT_GENERIC;
     }
-    return 0;
+    return TG_EXIT_OK;
 }
