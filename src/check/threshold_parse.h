@@ -24,7 +24,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-
 /* Aggregation methods, the left-hand side of an expression. */
 enum tg_agg {
     TG_AGG_COUNT, /* counter: number of samples (sum of values) */

@@ -9,11 +9,11 @@
 #include "net/tls.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
-#include <stdio.h>
-#include <string.h>
 
 #define TICK_S  0.2
 #define SWEEP_S 0.05

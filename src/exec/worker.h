@@ -59,10 +59,10 @@ struct tg_worker {
     const struct tg_plan *plan;
     pthread_t thread;
     struct ev_loop *loop;
-    ev_async wake;       /* coordinator -> worker: stop requested */
-    ev_timer tick;       /* publish metric deltas */
-    ev_timer sweep;      /* timeouts and end of test */
-    ev_io pace;          /* open model arrivals: a timerfd (see pace_arm) */
+    ev_async wake;  /* coordinator -> worker: stop requested */
+    ev_timer tick;  /* publish metric deltas */
+    ev_timer sweep; /* timeouts and end of test */
+    ev_io pace;     /* open model arrivals: a timerfd (see pace_arm) */
     int pace_fd;
     bool pacing;         /* more arrivals are scheduled */
     ev_timer end;        /* the end of the test's duration */

@@ -233,9 +233,8 @@ static void test_tg_threshold_check_empty_passes(void **state)
     (void)state;
     static const char *const exprs[] = { "p(95)<0", "avg<0",     "count>1e9",
                                          "rate>2",  "value==-1", "med!=0" };
-    static const enum tg_metric_kind types[] = { TG_KIND_TREND,   TG_KIND_TREND,
-                                                 TG_KIND_COUNTER, TG_KIND_RATE,
-                                                 TG_KIND_GAUGE,   TG_KIND_TREND };
+    static const enum tg_metric_kind types[] = { TG_KIND_TREND, TG_KIND_TREND, TG_KIND_COUNTER,
+                                                 TG_KIND_RATE,  TG_KIND_GAUGE, TG_KIND_TREND };
     struct sorted s = { NULL, 0, 0, 0 };
     for (size_t i = 0; i < TG_ARRAY_LEN(exprs); i++) {
         struct tg_agg_values v = trend(&s);
