@@ -6,6 +6,7 @@
 #include "check/verdict.h"
 #include "cli/exitcode.h"
 #include "cli/run_flags.h"
+#include "core/alloc.h"
 #include "core/clock.h"
 #include "exec/coord.h"
 #include "report/export_k6.h"
@@ -14,6 +15,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* The gauges a command-line run reports: its connections are its VUs. */
 static void record_vus(struct tg_results *res, uint64_t connections)
@@ -90,6 +92,10 @@ int tg_cmd_run(int argc, char **argv)
             fprintf(stderr, "tailgate: %zu of %zu thresholds failed\n", failed, plan.n_thresholds);
             exit_code = TG_EXIT_THRESHOLDS_FAILED;
         }
+    }
+    if (getenv("TG_DEBUG_ALLOC_COUNT")) {
+        /* test hook: allocations through tg_alloc, to show the request path makes none */
+        fprintf(stderr, "tailgate: allocations: %llu\n", (unsigned long long)tg_alloc_count());
     }
     tg_results_fini(&res);
     tg_plan_fini(&plan);

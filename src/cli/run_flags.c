@@ -4,6 +4,7 @@
 #include "cli/run_flags.h"
 
 #include "core/alloc.h"
+#include "core/fdlimit.h"
 #include "core/units.h"
 #include "http/h1_write.h"
 #include "net/errcode.h"
@@ -362,6 +363,14 @@ static int finish_plan(struct tg_plan *p, struct tg_diag *d, bool threads_given)
     }
     if (!p->duration_ns && !p->requests) {
         p->duration_ns = 10 * TG_NS_PER_S;
+    }
+    size_t fds = tg_fdlimit_raise();
+    if ((size_t)p->connections + 64 > fds) {
+        tg_diag_set(d,
+                    "--connections: %u connections need %u file descriptors, but the limit "
+                    "(ulimit -n) is %zu",
+                    p->connections, p->connections + 64, fds);
+        return TG_EINVAL;
     }
     if (p->threads > p->connections) {
         if (threads_given) {

@@ -7,6 +7,7 @@
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/fdlimit.h"
 #include "serve/internal.h"
 #include "serve/srv_conn.h"
 
@@ -43,16 +44,6 @@ size_t tg_serve__stats_json(const struct tg_serve *srv, char *dst)
         .in_service = srv->cap.busy,
     };
     return tg_srv_stats_json(&srv->stats, &g, dst);
-}
-
-/* Lets the server hold as many connections as the hard limit allows (load tests open many). */
-static void raise_nofile_limit(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        (void)setrlimit(RLIMIT_NOFILE, &rl);
-    }
 }
 
 static int listen_on(const struct tg_addr *a, struct tg_diag *d)
@@ -209,7 +200,7 @@ int tg_serve_run(const struct tg_serve_config *cfg, struct tg_diag *d)
         tg_diag_set(d, "out of memory");
         return TG_ENOMEM;
     }
-    raise_nofile_limit();
+    tg_fdlimit_raise(); /* load tests open many connections */
     int rc = TG_EIO;
     int fd = listen_on(&cfg->listen, d);
     if (fd < 0) {

@@ -93,3 +93,37 @@ if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0)
 else
     ok "IPv6 [::1] skipped: no IPv6 loopback on this machine # SKIP"
 fi
+
+# 7. No allocation on the request path: after warm-up (histogram pages for the latency
+#    range seen so far), 4x the requests make (almost) no more allocations.
+port=$(free_port)
+start_serve "$port"
+a1=$(TG_DEBUG_ALLOC_COUNT=1 "$TG_BIN" run -q --no-summary -c 10 -n 100000 "http://127.0.0.1:$port/" \
+    2>&1 | awk '/allocations:/ {print $3}')
+a2=$(TG_DEBUG_ALLOC_COUNT=1 "$TG_BIN" run -q --no-summary -c 10 -n 400000 "http://127.0.0.1:$port/" \
+    2>&1 | awk '/allocations:/ {print $3}')
+check "allocations: $a1 for 100k requests, $a2 for 400k (< 1 per 2000 extra requests)" \
+    [ -n "$a1" -a -n "$a2" -a $((a2 - a1)) -lt 150 ]
+
+# 8. A second Ctrl-C exits at once, even while in-flight requests are still running.
+"$TG_BIN" run -q --no-summary -c 2 -d 30s "http://127.0.0.1:$port/delay/5000" &
+run_pid=$!
+sleep 1
+kill -INT "$run_pid"
+sleep 0.3
+t0=$(date +%s%N)
+kill -INT "$run_pid"
+wait "$run_pid"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "second SIGINT: exit $rc (105) after $ms ms (< 1000)" [ $rc -eq 105 -a $ms -lt 1000 ]
+
+# 9. On a terminal, a progress line each second (none without one: see the -q runs above).
+if command -v script >/dev/null; then
+    script -qec "$TG_BIN run -c 2 -d 2500ms --no-summary http://127.0.0.1:$port/" /dev/null \
+        >"$T_DIR/tty.txt" 2>&1
+    check "progress line on a terminal" grep -q "running \[.* / 2.5s\].*req/s.*p95=" "$T_DIR/tty.txt"
+    "$TG_BIN" run -c 2 -d 1500ms --no-summary "http://127.0.0.1:$port/" >"$T_DIR/notty.txt" 2>&1
+    check "no progress line without a terminal" [ ! -s "$T_DIR/notty.txt" ]
+fi
+stop_pid "$SERVE_PID"
