@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+#include <stdint.h>
 #include <string.h>
 
 SSL_CTX *tg_tls_ctx_new(const struct tg_tls_opts *o, struct tg_diag *d)
@@ -51,7 +52,10 @@ SSL *tg_tls_new(SSL_CTX *ctx, int fd, const char *host, bool verify)
         return NULL;
     }
     bool ip = is_ip_literal(host);
-    if (SSL_set_fd(ssl, fd) != 1 || (!ip && SSL_set_tlsext_host_name(ssl, host) != 1)) {
+    /* SSL_set_tlsext_host_name is a macro that casts away const; call SSL_ctrl directly */
+    void *sni = (void *)(uintptr_t)host;
+    if (SSL_set_fd(ssl, fd) != 1 ||
+        (!ip && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, sni) != 1)) {
         SSL_free(ssl);
         return NULL;
     }
