@@ -3,36 +3,15 @@
 # ../shared/BENCHMARKING.md describes: nginx pinned to CPU 0, the generator to CPU 1,
 # 50 keep-alive connections, DURATION seconds, REPS repetitions interleaved (A B C A B C),
 # median reported. CPU µs per request = (user + sys) / requests the tool reports.
-# Usage: bench/run.sh [DURATION=10] [REPS=3]     (needs: scripts/deps.sh bench)
+# Usage: bench/closed_model.sh [DURATION=10] [REPS=3]     (needs: scripts/deps.sh bench)
 set -eu
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 REPS=${2:-3}
-TG=${TG_BIN:-build/release/tailgate}
-out=$(mktemp -d /tmp/tg-bench.XXXXXX)
+. bench/lib.sh
+out=$B_DIR
 port=18481
-mkdir -p "$out/ngx"
-cat >"$out/ngx/nginx.conf" <<NGX
-worker_processes 1;
-worker_cpu_affinity 01;
-daemon off;
-pid $out/ngx/nginx.pid;
-error_log $out/ngx/error.log;
-events { worker_connections 20000; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$port;
-        location / { return 200 "hello world\n"; }
-        location = /nginx_status { stub_status; }
-    }
-}
-NGX
-taskset -c 0 nginx -p "$out/ngx" -c "$out/ngx/nginx.conf" &
-ngx_pid=$!
-trap 'kill $ngx_pid 2>/dev/null; wait $ngx_pid 2>/dev/null; rm -rf "$out"' EXIT INT TERM
-sleep 0.5
+start_nginx $port
 url="http://127.0.0.1:$port/"
 
 # run NAME CMD... -> appends "NAME reqs cpu_s rss_kib" to $out/results
