@@ -40,6 +40,8 @@ static const char usage_text[] =
     "      --cacert PATH       trust the certificates in this PEM file\n"
     "      --max-header-size S largest response head accepted (default 16KiB)\n"
     "      --max-body S        largest response body accepted (default 64MiB)\n"
+    "      --resolve H:P:ADDRS connect to these addresses for host H port P instead of\n"
+    "                          resolving it (e.g. example.test:443:127.0.0.1,::1)\n"
     "results:\n"
     "      --threshold 'METRIC: EXPR'   k6 threshold, e.g. 'http_req_duration: p(99)<200'\n"
     "                          (repeatable; a failed threshold exits 99)\n"
@@ -66,6 +68,7 @@ enum {
     OPT_TREND_STATS,
     OPT_GRACEFUL,
     OPT_NO_SUMMARY,
+    OPT_RESOLVE,
 };
 
 static const struct option long_opts[] = {
@@ -92,6 +95,7 @@ static const struct option long_opts[] = {
     { "summary-trend-stats", required_argument, NULL, OPT_TREND_STATS },
     { "graceful-stop", required_argument, NULL, OPT_GRACEFUL },
     { "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+    { "resolve", required_argument, NULL, OPT_RESOLVE },
     { NULL, 0, NULL, 0 },
 };
 
@@ -328,6 +332,9 @@ static int apply(int opt, const char *arg, struct tg_plan *p, struct tg_diag *d)
         return 0;
     case OPT_TREND_STATS:
         return set_trend_stats(arg, p, d);
+    case OPT_RESOLVE:
+        p->resolve = arg;
+        return 0;
     case OPT_NO_SUMMARY:
         p->no_summary = true;
         return 0;
@@ -353,6 +360,28 @@ static void set_defaults(struct tg_plan *p)
         p->trend_stats[i] = stats[i];
     }
     p->n_trend_stats = TG_ARRAY_LEN(stats);
+}
+
+/* --resolve HOST:PORT:ADDRS, as curl's: the URL's host and port must match. */
+static int apply_resolve(struct tg_plan *p, struct tg_diag *d)
+{
+    const char *r = p->resolve;
+    const char *c1 = strchr(r, ':');
+    const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    char want[300];
+    snprintf(want, sizeof(want), "%s:%d", p->url.host, p->url.port);
+    if (!c2 || (size_t)(c2 - r) != strlen(want) || strncmp(r, want, strlen(want)) != 0) {
+        tg_diag_set(d, "--resolve \"%s\": expected %s:ADDR[,ADDR...] for this URL", r, want);
+        return TG_EINVAL;
+    }
+    int n = tg_addr_parse_list(c2 + 1, p->url.port, p->addrs, (int)TG_ARRAY_LEN(p->addrs));
+    if (n < 0) {
+        tg_diag_set(d, "--resolve \"%s\": \"%s\" is not a list of up to %zu IP addresses", r,
+                    c2 + 1, TG_ARRAY_LEN(p->addrs));
+        return TG_EINVAL;
+    }
+    p->n_addrs = n;
+    return 0;
 }
 
 /* Resolves the target and builds the request; after flags are parsed. */
@@ -388,6 +417,9 @@ static int finish_plan(struct tg_plan *p, struct tg_diag *d, bool threads_given)
         return rc;
     }
     p->head_request = tg_h1_write_is_head(p->method);
+    if (p->resolve) {
+        return apply_resolve(p, d);
+    }
     struct tg_diag rd;
     int n = tg_addr_resolve(p->url.host, p->url.port, p->addrs, (int)TG_ARRAY_LEN(p->addrs), &rd);
     if (n > 0) {

@@ -54,8 +54,9 @@ struct tg_plan {
     const char *ca_file;
     /* target */
     struct tg_addr addrs[8];
-    int n_addrs;       /* 0 when resolution failed */
-    int resolve_error; /* error code when n_addrs == 0 */
+    int n_addrs;         /* 0 when resolution failed */
+    int resolve_error;   /* error code when n_addrs == 0 */
+    const char *resolve; /* --resolve HOST:PORT:ADDR[,ADDR...], or NULL */
     /* outputs */
     struct tg_plan_threshold thresholds[TG_PLAN_MAX_THRESHOLDS];
     size_t n_thresholds;

@@ -499,7 +499,8 @@ int tg_worker_init(struct tg_worker *w, uint32_t index, uint32_t n, const struct
     w->s_iterations = base_series(w, TG_M_ITERATIONS);
     w->s_dropped = base_series(w, TG_M_DROPPED_ITERATIONS);
     w->s_late = base_series(w, TG_M_LATE_STARTS);
-    w->env.addr = plan->n_addrs ? &plan->addrs[0] : NULL;
+    w->env.addrs = plan->addrs;
+    w->env.n_addrs = plan->n_addrs;
     w->env.resolve_error = plan->resolve_error;
     w->env.host = plan->url.host;
     if (plan->url.tls) {

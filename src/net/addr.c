@@ -45,6 +45,53 @@ int tg_addr_resolve(const char *host, int port, struct tg_addr *out, int max, st
     return n;
 }
 
+static int parse_one(const char *s, size_t len, int port, struct tg_addr *out)
+{
+    char ip[INET6_ADDRSTRLEN + 2];
+    if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+        s++;
+        len -= 2;
+    }
+    if (len == 0 || len >= sizeof(ip)) {
+        return TG_EINVAL;
+    }
+    memcpy(ip, s, len);
+    ip[len] = '\0';
+    memset(out, 0, sizeof(*out));
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&out->sa;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&out->sa;
+    if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        out->len = sizeof(*s4);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        out->len = sizeof(*s6);
+        return 0;
+    }
+    return TG_EINVAL;
+}
+
+int tg_addr_parse_list(const char *list, int port, struct tg_addr *out, int max)
+{
+    int n = 0;
+    const char *p = list;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        if (n == max || parse_one(p, len, port, &out[n]) < 0) {
+            return TG_EINVAL;
+        }
+        n++;
+        if (p[len] == '\0') {
+            return n;
+        }
+        p += len + 1;
+    }
+}
+
 bool tg_addr_is_loopback(const struct tg_addr *a)
 {
     if (a->sa.ss_family == AF_INET) {

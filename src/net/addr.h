@@ -24,6 +24,11 @@ struct tg_addr {
  * gets the resolver's message.
  */
 int tg_addr_resolve(const char *host, int port, struct tg_addr *out, int max, struct tg_diag *d);
+/*
+ * Parses a comma-separated list of numeric addresses ("127.0.0.1,[::1]" or
+ * "::1") into out with port. Returns the number parsed (> 0) or TG_EINVAL.
+ */
+int tg_addr_parse_list(const char *list, int port, struct tg_addr *out, int max);
 /* Whether the address is loopback (127.0.0.0/8, ::1, or v4-mapped 127/8). */
 bool tg_addr_is_loopback(const struct tg_addr *a);
 /* Formats "1.2.3.4:80" / "[::1]:80" into buf. Returns buf. */

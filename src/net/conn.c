@@ -160,13 +160,37 @@ static int connect_errcode(int err)
 
 static void on_established(struct tg_conn *c);
 
+static void do_connect(struct tg_conn *c);
+
+/*
+ * A connect failed with err. When the name resolved to several addresses
+ * (e.g. ::1 and 127.0.0.1 for localhost) the next one is tried before the
+ * exchange fails; the address that works becomes the preferred one.
+ */
+static void connect_failed(struct tg_conn *c, int err)
+{
+    struct tg_conn_env *env = c->env;
+    bool retryable = err == ECONNREFUSED || err == ENETUNREACH || err == EHOSTUNREACH ||
+                     err == EADDRNOTAVAIL || err == EAFNOSUPPORT;
+    if (retryable && c->addr_tries + 1 < env->n_addrs) {
+        tg_conn_close(c);
+        c->addr_tries++;
+        c->addr_idx = (c->addr_idx + 1) % env->n_addrs;
+        do_connect(c);
+        return;
+    }
+    tg_conn_fail(c, connect_errcode(err));
+}
+
 static void do_connect(struct tg_conn *c)
 {
-    const struct tg_addr *a = c->env->addr;
-    c->res.t_conn_start = tg_clock_now();
+    const struct tg_addr *a = &c->env->addrs[c->addr_idx];
+    if (c->res.t_conn_start == 0) {
+        c->res.t_conn_start = tg_clock_now();
+    }
     c->fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0) {
-        tg_conn_fail(c, connect_errcode(errno));
+        connect_failed(c, errno);
         return;
     }
     int one = 1;
@@ -178,7 +202,7 @@ static void do_connect(struct tg_conn *c)
         return;
     }
     if (errno != EINPROGRESS) {
-        tg_conn_fail(c, connect_errcode(errno));
+        connect_failed(c, errno);
         return;
     }
     c->state = TG_CONN_CONNECTING;
@@ -193,7 +217,7 @@ static void finish_connect(struct tg_conn *c)
         err = errno;
     }
     if (err) {
-        tg_conn_fail(c, connect_errcode(err));
+        connect_failed(c, err);
         return;
     }
     on_established(c);
@@ -226,6 +250,7 @@ static void handshake(struct tg_conn *c)
 static void on_established(struct tg_conn *c)
 {
     c->res.t_connected = tg_clock_now();
+    c->env->addr_pref = c->addr_idx;
     if (c->env->tls) {
         c->ssl = tg_tls_new(c->env->tls, c->fd, c->env->host, c->env->tls_verify);
         if (!c->ssl) {
@@ -254,8 +279,10 @@ void tg_conn_send(struct tg_conn *c, const char *req, size_t len, bool head_requ
     c->in_body = false;
     c->body_len = 0;
     c->deadline = timeout_ns ? now + timeout_ns : 0;
+    c->addr_idx = c->env->addr_pref;
+    c->addr_tries = 0;
     c->connect_deadline = connect_timeout_ns ? now + connect_timeout_ns : 0;
-    if (!c->env->addr) {
+    if (c->env->n_addrs == 0) {
         c->res.error_code = c->env->resolve_error;
         finish(c);
         return;

@@ -32,10 +32,12 @@
 /* Shared by all connections of a worker; owned by the worker. */
 struct tg_conn_env {
     struct ev_loop *loop;
-    const struct tg_addr *addr; /* resolved target; NULL when resolution failed */
-    int resolve_error;          /* error code to report when addr is NULL */
-    const char *host;           /* for SNI and certificate checks */
-    SSL_CTX *tls;               /* NULL for plain HTTP */
+    const struct tg_addr *addrs; /* resolved target addresses, in preference order */
+    int n_addrs;                 /* 0 when resolution failed */
+    int addr_pref;               /* index of the address that last connected */
+    int resolve_error;           /* error code to report when n_addrs is 0 */
+    const char *host;            /* for SNI and certificate checks */
+    SSL_CTX *tls;                /* NULL for plain HTTP */
     bool tls_verify;
     size_t max_head;   /* bytes; a larger response head is TG_ERR_HTTP_HEADER_TOO_LARGE */
     uint64_t max_body; /* bytes; a larger body is TG_ERR_HTTP_BODY_TOO_LARGE */
@@ -90,6 +92,8 @@ struct tg_conn {
     size_t req_off;
     bool head_request;
     bool retried;   /* already retried once after a stale keep-alive close */
+    int addr_idx;   /* address being connected to */
+    int addr_tries; /* other addresses tried for this exchange */
     tg_ns deadline; /* request timeout; 0 = none */
     tg_ns connect_deadline;
     char *head_buf; /* carried-over partial head, from env->head_pool */

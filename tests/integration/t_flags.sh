@@ -33,6 +33,8 @@ expect_104 "missing URL" -c 1
 expect_104 "--bogus" --bogus "$U"
 expect_104 "method" -m 'GE T' "$U"
 expect_104 "header" -H 'NoColon' "$U"
+expect_104 "--resolve" --resolve 'other:80:127.0.0.1' "$U"
+expect_104 "--resolve" --resolve '127.0.0.1:9:not-an-ip' "$U"
 
 "$TG_BIN" run --help >"$T_DIR/help" 2>&1
 check "run --help exits 0 and documents --rate" grep -q -- "--rate" "$T_DIR/help"

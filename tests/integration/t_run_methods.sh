@@ -40,3 +40,10 @@ check "1 MB bodies received whole ($rx bytes, $fails failed)" [ "$rx" -ge 200000
 n=$(json_get "$T_DIR/lim.json" \
     'int(sum(s["sum"] for s in j["series"] if s["metric"]=="http_reqs" and s["tags"].get("error_code")=="1703"))')
 check "--max-body 1000: 1 MB bodies counted as body_too_large ($n of 5)" [ "$n" -eq 5 ]
+
+# --resolve: a name pinned to addresses; the first refuses (serve listens on 127.0.0.1
+# only), the next one is tried and then preferred, as for a localhost that resolves to ::1 first.
+"$TG_BIN" run -q --no-summary -c 4 -n 200 --resolve "api.test:$port:[::1],127.0.0.1" \
+    --summary-export "$T_DIR/res.json" "http://api.test:$port/"
+fails=$(json_get "$T_DIR/res.json" 'j["metrics"]["http_req_failed"]["passes"]')
+check "--resolve with a refusing first address falls back: $fails of 200 failed" [ "$fails" -eq 0 ]
