@@ -116,6 +116,9 @@ void tg_conn_close(struct tg_conn *c)
 static void finish(struct tg_conn *c)
 {
     c->res.t_done = tg_clock_now();
+    if (c->req_off < c->req_len) {
+        c->keep_alive = false; /* answered before we finished sending: unusable */
+    }
     c->req = NULL;
     c->in_body = false;
     release_head(c);
@@ -575,6 +578,15 @@ static void do_read(struct tg_conn *c)
     process(c, buf, off + (size_t)n);
 }
 
+/* TLS may hold decrypted bytes the kernel no longer signals: drain them too. */
+static void do_read_all(struct tg_conn *c)
+{
+    do_read(c);
+    while (c->ssl && c->state == TG_CONN_READING && SSL_pending(c->ssl) > 0) {
+        do_read(c);
+    }
+}
+
 /* Readable while no exchange is in progress: the server closed (or misbehaved). */
 static void idle_read(struct tg_conn *c)
 {
@@ -608,7 +620,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
         if (revents & EV_WRITE) {
             set_events(c, EV_READ);
         }
-        do_read(c);
+        do_read_all(c);
         break;
     case TG_CONN_IDLE:
         idle_read(c);

@@ -449,26 +449,33 @@ static struct decoded ref_chunked(const char *b, size_t n)
 
 /* ---- body checks ---------------------------------------------------------- */
 
-/* Feeds b[0..n) as pieces of `first` then `step` bytes, each an exact-size heap copy. */
+/*
+ * Feeds b[0..n) as pieces of `first` then `step` bytes, each an exact-size
+ * heap copy; the `step`-sized pieces share one allocation of exactly that size.
+ */
 static struct decoded feed(const char *b, size_t n, size_t first, size_t step)
 {
     struct tg_req_chunked dec;
     tg_req_chunked_init(&dec);
     struct decoded d = { 0, false, 0, 0 };
+    char *step_buf = malloc(step ? step : 1);
+    CHECK(step_buf != NULL);
     size_t piece = first;
     while (d.consumed < n) {
         size_t k = TG_MIN(piece, n - d.consumed);
-        char *w = malloc(k ? k : 1);
+        char *w = k == step ? step_buf : malloc(k ? k : 1);
         CHECK(w != NULL);
         memcpy(w, b + d.consumed, k);
         uint64_t before = d.data_len;
         bool done = false;
         int rc = tg_req_chunked_feed(&dec, w, k, &d.data_len, &done);
-        free(w);
+        if (w != step_buf) {
+            free(w);
+        }
         if (rc < 0) {
             CHECK(rc == TG_EPROTO);
             d.err = rc;
-            return d;
+            break;
         }
         CHECK((size_t)rc <= k);
         CHECK(d.data_len - before <= (uint64_t)rc);
@@ -480,6 +487,7 @@ static struct decoded feed(const char *b, size_t n, size_t first, size_t step)
         }
         piece = step;
     }
+    free(step_buf);
     return d;
 }
 
