@@ -57,12 +57,13 @@ static int step_size(struct tg_req_chunked *d, unsigned char c)
             return TG_EPROTO;
         }
         d->left = (uint64_t)v;
-        d->digits = 1;
+        d->digits = v ? 1 : 0; /* significant digits */
         d->state = S_SIZE_MORE;
         return 0;
     case S_SIZE_MORE:
         if (v >= 0) {
-            if (++d->digits > 16) {
+            /* leading zeros are free; 16 significant hex digits at most */
+            if ((d->left != 0 || v != 0) && ++d->digits > 16) {
                 return TG_EPROTO;
             }
             d->left = (d->left << 4) | (uint64_t)v;

@@ -7,7 +7,7 @@
  * Grammar:
  *   chunked-body = *chunk last-chunk trailers eol
  *   chunk        = chunk-size [ ext ] eol chunk-data eol
- *   chunk-size   = 1*16HEXDIG
+ *   chunk-size   = 1*HEXDIG   (at most 16 significant digits; leading zeros are free)
  *   last-chunk   = 1*"0" [ ext ] eol
  *   ext          = ( ";" / SP / HTAB ) *( any byte but LF )     skipped
  *   trailers     = *( field-line )                             skipped

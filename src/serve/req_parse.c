@@ -23,7 +23,7 @@ static bool is_tchar(unsigned char c)
 
 static bool is_vchar(unsigned char c)
 {
-    return c > 0x20 && c != 0x7f;
+    return c > 0x20 && c < 0x7f;
 }
 
 struct cursor {
@@ -81,8 +81,17 @@ static bool read_token(struct cursor *c, char stop, struct tg_span *out)
 
 static bool read_request_line(struct cursor *c, struct tg_req_head *h)
 {
-    while (c->p < c->end && (*c->p == '\r' || *c->p == '\n')) {
-        c->p++; /* RFC 9112 §2.2: ignore empty lines before the request line */
+    /* RFC 9112 §2.2: ignore empty lines (CRLF or LF) before the request line */
+    for (;;) {
+        if (c->p < c->end && *c->p == '\n') {
+            c->p++;
+        } else if (c->end - c->p >= 2 && c->p[0] == '\r' && c->p[1] == '\n') {
+            c->p += 2;
+        } else if (c->end - c->p == 1 && c->p[0] == '\r') {
+            return fail(c, TG_EAGAIN); /* CR of a CRLF still to come */
+        } else {
+            break;
+        }
     }
     if (!read_token(c, ' ', &h->method)) {
         return false;
