@@ -49,11 +49,13 @@ for n, v in rows.items():
 '
 
 echo "== 2. pacing at 20,000/s for 10 s (100 connections)"
+flush_log() { kill -USR1 "$(cat "$B_DIR/ngx/nginx.pid")"; sleep 0.5; }
+flush_log
 : >"$B_DIR/ngx/access.log"
 taskset -c 1 "$TG" run -q --no-summary -t 1 -c 100 -r 20000 -d 10s "$url"
-kill -USR1 "$(cat "$B_DIR/ngx/nginx.pid")"; sleep 0.5
+flush_log
 pacing tailgate
-: >"$B_DIR/ngx/access.log"; kill -USR1 "$(cat "$B_DIR/ngx/nginx.pid")"; sleep 0.2
+: >"$B_DIR/ngx/access.log"
 taskset -c 1 h2load --h1 -t1 -c100 --rps 200 -D 10 "$url" >/dev/null 2>&1
-kill -USR1 "$(cat "$B_DIR/ngx/nginx.pid")"; sleep 0.5
+flush_log
 pacing h2load
