@@ -96,7 +96,7 @@ struct tg_conn {
     int addr_tries; /* other addresses tried for this exchange */
     tg_ns deadline; /* request timeout; 0 = none */
     tg_ns connect_deadline;
-    tg_ns t_read;        /* time of the read being processed, 0 outside of it */
+    tg_ns t_read;   /* time of the read being processed, 0 outside of it */
     char *head_buf; /* carried-over partial head, from env->head_pool */
     size_t head_len;
     bool in_body;
