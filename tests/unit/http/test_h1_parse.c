@@ -38,53 +38,12 @@
 
 #include "http/chunked.h"
 #include "http/h1_parse.h"
+#include "unit/guard.h"
 
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-/* ---- guard page ---------------------------------------------------------- */
-
-struct guard {
-    char *map;      /* the mapping: cap bytes (page-rounded) then one PROT_NONE page */
-    size_t map_len; /* bytes mapped */
-    char *end;      /* first byte of the PROT_NONE page */
-    size_t cap;     /* largest input that fits before end */
-};
-
-static struct guard g_guard;
-
-static int guard_init(size_t cap)
-{
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t data = (cap + page - 1) / page * page;
-    if (data == 0) {
-        data = page;
-    }
-    g_guard.map_len = data + page;
-    g_guard.map =
-        mmap(NULL, g_guard.map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (g_guard.map == MAP_FAILED) {
-        return -1;
-    }
-    g_guard.end = g_guard.map + data;
-    g_guard.cap = data;
-    return mprotect(g_guard.end, page, PROT_NONE);
-}
-
-/* Copies src[0..n) so that its last byte is the last readable byte. */
-static char *guard_put(const char *src, size_t n)
-{
-    assert_true(n <= g_guard.cap);
-    char *dst = g_guard.end - n;
-    if (n > 0) {
-        memmove(dst, src, n);
-    }
-    return dst;
-}
 
 /* ---- event log ----------------------------------------------------------- */
 
@@ -709,6 +668,6 @@ int main(void)
     }
     free(data);
     free(cases);
-    munmap(g_guard.map, g_guard.map_len);
+    guard_fini();
     return failed != 0;
 }
