@@ -21,6 +21,7 @@
 
 #include "exec/segment.h"
 #include "tg.h"
+#include "unit/prng.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -41,21 +42,6 @@ struct rate {
 static const struct rate RATES[] = {
     { 1, 1, 1 }, { 7, 7, 1 }, { 1000, 1000, 1 }, { 2000.5, 4001, 2 }, { 20000, 20000, 1 },
 };
-
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-    rng_state = seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
 
 __extension__ typedef unsigned __int128 u128;
 

@@ -17,6 +17,7 @@
 #include "core/alloc.h"
 #include "metrics/hist.h"
 #include "tg.h"
+#include "unit/prng.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,28 +26,6 @@
 __extension__ typedef unsigned __int128 u128;
 
 static const double PCTS[] = { 0, 50, 90, 95, 99, 99.9, 100 };
-
-/* splitmix64: a fixed-seed PRNG of our own, so runs are reproducible everywhere. */
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-    rng_state = seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [0, 1). */
-static double rng_unit(void)
-{
-    return (double)(rng_next() >> 11) * 0x1.0p-53;
-}
 
 /* Uniform integer in [lo, hi]. */
 static int64_t rng_range(int64_t lo, int64_t hi)

@@ -15,6 +15,7 @@
 #include "metrics/hist.h"
 #include "metrics/hist_codec.h"
 #include "tg.h"
+#include "unit/prng.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -29,21 +30,6 @@ static const char BASE[] =
     "{\"buckets\":[100,1,200,2,1500,1,3298,1,33420,1],\"count\":6,\"highest\":3600000000000,"
     "\"lost\":0,\"max\":3600000000000,\"min\":100,\"overflow\":1,\"sub_bucket_bits\":10,"
     "\"sum\":3600000007000,\"unit\":\"ns\",\"v\":1}";
-
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static double rng_unit(void)
-{
-    return (double)(rng_next() >> 11) * 0x1.0p-53;
-}
 
 static void base_hist(struct tg_hist *h)
 {
@@ -159,7 +145,7 @@ static void test_roundtrip_random(void **state)
     for (int k = 0; k < K; k++) {
         tg_hist_init(&parts[k]);
     }
-    rng_state = 11;
+    rng_seed(11);
     for (int i = 0; i < 100000; i++) {
         int64_t v = (int64_t)exp(log(1e2) + 25 * rng_unit()) - 200; /* < 0 up to > 1 h */
         tg_hist_record(&whole, v);

@@ -24,6 +24,7 @@
 #include "metrics/sink.h"
 #include "metrics/tags.h"
 #include "tg.h"
+#include "unit/prng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,14 +82,6 @@ static bool ref_contains(const struct tset *ts, const struct tg_tag *sel, size_t
         }
     }
     return true;
-}
-
-static uint64_t rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
 }
 
 /* A recorder: a registry and a bank, with series created on first use. */
@@ -168,7 +161,7 @@ static void tick(struct recorder *w, struct recorder *ref, struct tg_results *re
                  struct tg_results_map *map, uint64_t *rng, int tick_no, int samples)
 {
     for (int i = 0; i < samples; i++) {
-        uint64_t x = rng_next(rng);
+        uint64_t x = rng_step(rng);
         size_t m = (size_t)(x % N_METRICS);
         size_t t = (size_t)((x >> 8) % N_TAGSETS);
         int64_t v = (int64_t)((x >> 20) % 50000000);

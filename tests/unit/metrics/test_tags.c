@@ -14,24 +14,10 @@
 
 #include "metrics/tags.h"
 #include "tg.h"
+#include "unit/prng.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-    rng_state = seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
 
 static void shuffle(struct tg_tag *t, size_t n)
 {
