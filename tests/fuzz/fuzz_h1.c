@@ -15,20 +15,11 @@
 #include "http/chunked.h"
 #include "http/h1_parse.h"
 
+#include "fuzz.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond)           \
-    do {                      \
-        if (!(cond)) {        \
-            __builtin_trap(); \
-        }                     \
-    } while (0)
-
-/* libFuzzer's entry point; its name is fixed. */
-// NOLINTNEXTLINE(readability-identifier-naming)
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct decoded {
     int rc;          /* TG_EPROTO, or the total consumed */
