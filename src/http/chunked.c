@@ -8,6 +8,8 @@
  */
 #include "http/chunked.h"
 
+#include "http/chars.h"
+
 #include <limits.h>
 #include <string.h>
 
@@ -29,54 +31,6 @@ enum state {
     S_ERROR,
 };
 
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
-/* tchar (RFC 9110 §5.6.2). */
-static bool is_tchar(unsigned char c)
-{
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
-        return true;
-    }
-    if (c >= '0' && c <= '9') {
-        return true;
-    }
-    switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-static bool is_text(unsigned char c)
-{
-    return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
-
 /* The size line ended: either data follows or, for size 0, the trailer section. */
 static enum state end_size_line(struct tg_chunked *c)
 {
@@ -89,7 +43,7 @@ static enum state end_size_line(struct tg_chunked *c)
 
 static enum state size_digit(struct tg_chunked *c, unsigned char ch)
 {
-    int d = hex_value(ch);
+    int d = tg_chars_hexval(ch);
     if (d < 0 || c->size > (TG_CHUNKED_MAX_SIZE - (uint64_t)d) >> 4) {
         return S_ERROR;
     }
@@ -100,7 +54,7 @@ static enum state size_digit(struct tg_chunked *c, unsigned char ch)
 /* After the hex digits: more digits, BWS, ";" extensions, or the line end. */
 static enum state after_digits(struct tg_chunked *c, unsigned char ch, bool digits_ok)
 {
-    if (digits_ok && hex_value(ch) >= 0) {
+    if (digits_ok && tg_chars_hexval(ch) >= 0) {
         return size_digit(c, ch);
     }
     switch (ch) {
@@ -126,7 +80,7 @@ static enum state step_size_line(struct tg_chunked *c, enum state s, unsigned ch
     switch (s) {
     case S_SIZE_FIRST:
         c->size = 0;
-        return hex_value(ch) >= 0 ? size_digit(c, ch) : S_ERROR;
+        return tg_chars_hexval(ch) >= 0 ? size_digit(c, ch) : S_ERROR;
     case S_SIZE:
         return after_digits(c, ch, true);
     case S_SIZE_WS:
@@ -138,7 +92,7 @@ static enum state step_size_line(struct tg_chunked *c, enum state s, unsigned ch
         if (ch == '\n') {
             return end_size_line(c);
         }
-        return is_text(ch) ? S_EXT : S_ERROR;
+        return tg_chars_is_text(ch) ? S_EXT : S_ERROR;
     default: /* S_SIZE_LF */
         return ch == '\n' ? end_size_line(c) : S_ERROR;
     }
@@ -158,12 +112,12 @@ static enum state step_trailer(struct tg_chunked *c, enum state s, unsigned char
         if (ch == '\n') {
             return S_DONE;
         }
-        return is_tchar(ch) ? S_TRAILER_NAME : S_ERROR;
+        return tg_chars_is_tchar(ch) ? S_TRAILER_NAME : S_ERROR;
     case S_TRAILER_NAME:
         if (ch == ':') {
             return S_TRAILER_VALUE;
         }
-        return is_tchar(ch) ? S_TRAILER_NAME : S_ERROR;
+        return tg_chars_is_tchar(ch) ? S_TRAILER_NAME : S_ERROR;
     case S_TRAILER_VALUE:
         if (ch == '\r') {
             return S_TRAILER_LF;
@@ -171,7 +125,7 @@ static enum state step_trailer(struct tg_chunked *c, enum state s, unsigned char
         if (ch == '\n') {
             return S_TRAILER;
         }
-        return is_text(ch) ? S_TRAILER_VALUE : S_ERROR;
+        return tg_chars_is_text(ch) ? S_TRAILER_VALUE : S_ERROR;
     case S_TRAILER_LF:
         return ch == '\n' ? S_TRAILER : S_ERROR;
     default: /* S_END_LF */

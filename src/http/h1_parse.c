@@ -9,6 +9,8 @@
  */
 #include "http/h1_parse.h"
 
+#include "http/chars.h"
+
 #include <limits.h>
 #include <string.h>
 
@@ -19,48 +21,6 @@ struct framing {
     bool tok_close; /* a Connection list held "close" */
     bool tok_keep;  /* a Connection list held "keep-alive" */
 };
-
-static bool is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* tchar (RFC 9110 §5.6.2). */
-static bool is_tchar(unsigned char c)
-{
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
-        return true;
-    }
-    if (is_digit(c)) {
-        return true;
-    }
-    switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* HTAB / SP / VCHAR / obs-text: what a field value or reason phrase may hold. */
-static bool is_text(unsigned char c)
-{
-    return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
 
 static bool is_ows(char c)
 {
@@ -144,7 +104,7 @@ static int eat_eol(const char *buf, size_t len, size_t *i)
 static int scan_text(const char *buf, size_t len, size_t *i)
 {
     size_t j = *i;
-    while (j < len && is_text((unsigned char)buf[j])) {
+    while (j < len && tg_chars_is_text((unsigned char)buf[j])) {
         j++;
     }
     *i = j;
@@ -181,7 +141,7 @@ static int parse_status_line(const char *buf, size_t len, size_t *i, struct tg_h
         if (j >= len) {
             return TG_EAGAIN;
         }
-        if (!is_digit((unsigned char)buf[j])) {
+        if (!tg_chars_is_digit((unsigned char)buf[j])) {
             return TG_EPROTO;
         }
         status = status * 10 + (buf[j] - '0');
@@ -213,7 +173,7 @@ static int parse_status_line(const char *buf, size_t len, size_t *i, struct tg_h
 static int parse_field_line(const char *buf, size_t len, size_t *i, struct tg_h1_header *h)
 {
     size_t j = *i;
-    while (j < len && is_tchar((unsigned char)buf[j])) {
+    while (j < len && tg_chars_is_tchar((unsigned char)buf[j])) {
         j++;
     }
     if (j >= len) {
@@ -248,7 +208,7 @@ static int on_content_length(struct tg_span v, int64_t *cl)
         int64_t n = 0;
         for (size_t k = 0; k < e.len; k++) {
             unsigned char c = (unsigned char)e.ptr[k];
-            if (!is_digit(c) || n > (CL_MAX - (c - '0')) / 10) {
+            if (!tg_chars_is_digit(c) || n > (CL_MAX - (c - '0')) / 10) {
                 return TG_EPROTO;
             }
             n = n * 10 + (c - '0');
@@ -271,7 +231,7 @@ static int on_transfer_encoding(struct tg_span v, struct tg_h1_resp *out)
             continue;
         }
         size_t n = 0;
-        while (n < e.len && is_tchar((unsigned char)e.ptr[n])) {
+        while (n < e.len && tg_chars_is_tchar((unsigned char)e.ptr[n])) {
             n++;
         }
         struct tg_span rest = trim_ows(e.ptr + n, e.len - n);

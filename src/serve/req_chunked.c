@@ -5,6 +5,8 @@
  */
 #include "serve/req_chunked.h"
 
+#include "http/chars.h"
+
 #include <limits.h>
 
 enum {
@@ -26,18 +28,6 @@ void tg_req_chunked_init(struct tg_req_chunked *d)
     *d = (struct tg_req_chunked){ .state = S_SIZE };
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
 /* After the size line: data, or the trailers after the last chunk. */
 static uint8_t after_size(const struct tg_req_chunked *d)
 {
@@ -50,7 +40,7 @@ static int step_size(struct tg_req_chunked *d, unsigned char c)
     if (++d->line_len > TG_REQ_CHUNKED_MAX_LINE) {
         return TG_EPROTO;
     }
-    int v = hexval(c);
+    int v = tg_chars_hexval(c);
     switch (d->state) {
     case S_SIZE:
         if (v < 0) {
