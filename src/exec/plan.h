@@ -23,6 +23,8 @@
 struct tg_plan_threshold {
     struct tg_selector sel;
     struct tg_threshold_expr expr;
+    bool abort_on_fail;     /* k6's abortOnFail (script options) */
+    tg_ns delay_abort_eval; /* k6's delayAbortEval; 0 = none */
 };
 
 struct tg_plan {
