@@ -218,8 +218,7 @@ static void start_on(struct tg_worker *w, struct tg_wconn *wc, tg_ns t_sched, tg
     w->started++;
     w->busy++;
     w->depth++;
-    tg_conn_send(&wc->conn, w->plan->request, w->plan->request_len, w->plan->head_request, now,
-                 w->plan->timeout_ns, w->plan->connect_timeout_ns);
+    tg_conn_send(&wc->conn, &w->target, &w->creq, now);
     w->depth--;
 }
 
@@ -381,6 +380,7 @@ static void interrupt_all(struct tg_worker *w)
         struct tg_conn *c = &w->conns[i].conn;
         if (tg_conn_busy(c)) {
             c->req = NULL;
+            c->creq = NULL;
             tg_conn_close(c);
             w->busy--;
         }
@@ -507,17 +507,19 @@ int tg_worker_init(struct tg_worker *w, uint32_t index, uint32_t n, const struct
     w->s_iterations = base_series(w, TG_M_ITERATIONS);
     w->s_dropped = base_series(w, TG_M_DROPPED_ITERATIONS);
     w->s_late = base_series(w, TG_M_LATE_STARTS);
-    w->env.addrs = plan->addrs;
-    w->env.n_addrs = plan->n_addrs;
-    w->env.resolve_error = plan->resolve_error;
-    w->env.host = plan->url.host;
+    w->target.addrs = plan->addrs;
+    w->target.n_addrs = plan->n_addrs;
+    w->target.resolve_error = plan->resolve_error;
+    w->target.host = plan->url.host;
+    w->creq = (struct tg_conn_req){ plan->request,    plan->request_len,        plan->head_request,
+                                    plan->timeout_ns, plan->connect_timeout_ns, NULL };
     if (plan->url.tls) {
         struct tg_tls_opts o = { plan->insecure, plan->ca_file };
-        w->env.tls = tg_tls_ctx_new(&o, d);
-        if (!w->env.tls) {
+        w->target.tls = tg_tls_ctx_new(&o, d);
+        if (!w->target.tls) {
             return TG_EINVAL;
         }
-        w->env.tls_verify = !plan->insecure;
+        w->target.tls_verify = !plan->insecure;
     }
     w->conns = tg_calloc(w->n_conns ? w->n_conns : 1, sizeof(*w->conns));
     w->restart_q = tg_calloc(w->n_conns ? w->n_conns : 1, sizeof(*w->restart_q));
@@ -576,6 +578,9 @@ void tg_worker_fini(struct tg_worker *w)
     }
     tg_registry_fini(&w->reg);
     tg_conn_env_fini(&w->env);
+    if (w->target.tls) {
+        SSL_CTX_free(w->target.tls);
+    }
     if (w->loop) {
         ev_io_stop(w->loop, &w->pace);
         ev_loop_destroy(w->loop);

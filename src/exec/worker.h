@@ -78,6 +78,8 @@ struct tg_worker {
     struct tg_ring back; /* emptied banks, coordinator -> worker */
     /* connections */
     struct tg_conn_env env;
+    struct tg_conn_target target; /* the URL's origin; owns its SSL_CTX */
+    struct tg_conn_req creq;      /* the plan's request, sent by every connection */
     struct tg_wconn *conns;
     uint32_t n_conns;
     uint32_t free_head; /* open model: idle connections (index + 1) */

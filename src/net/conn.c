@@ -48,9 +48,6 @@ void tg_conn_env_fini(struct tg_conn_env *env)
     tg_free(env->head_pool);
     tg_free(env->scratch);
     tg_free(env->resp);
-    if (env->tls) {
-        SSL_CTX_free(env->tls);
-    }
     memset(env, 0, sizeof(*env));
 }
 
@@ -125,6 +122,7 @@ static void finish(struct tg_conn *c)
         c->keep_alive = false; /* answered before we finished sending: unusable */
     }
     c->req = NULL;
+    c->creq = NULL;
     c->in_body = false;
     release_head(c);
     if (c->state != TG_CONN_CLOSED) {
@@ -177,13 +175,13 @@ static void do_connect(struct tg_conn *c);
  */
 static void connect_failed(struct tg_conn *c, int err)
 {
-    struct tg_conn_env *env = c->env;
     bool retryable = err == ECONNREFUSED || err == ENETUNREACH || err == EHOSTUNREACH ||
                      err == EADDRNOTAVAIL || err == EAFNOSUPPORT;
-    if (retryable && c->addr_tries + 1 < env->n_addrs) {
+    const struct tg_conn_target *t = c->target;
+    if (retryable && c->addr_tries + 1 < t->n_addrs) {
         tg_conn_close(c);
         c->addr_tries++;
-        c->addr_idx = (c->addr_idx + 1) % env->n_addrs;
+        c->addr_idx = (c->addr_idx + 1) % t->n_addrs;
         do_connect(c);
         return;
     }
@@ -192,7 +190,7 @@ static void connect_failed(struct tg_conn *c, int err)
 
 static void do_connect(struct tg_conn *c)
 {
-    const struct tg_addr *a = &c->env->addrs[c->addr_idx];
+    const struct tg_addr *a = &c->target->addrs[c->addr_idx];
     if (c->res.t_conn_start == 0) {
         c->res.t_conn_start = tg_clock_now();
     }
@@ -258,9 +256,9 @@ static void handshake(struct tg_conn *c)
 static void on_established(struct tg_conn *c)
 {
     c->res.t_connected = tg_clock_now();
-    c->env->addr_pref = c->addr_idx;
-    if (c->env->tls) {
-        c->ssl = tg_tls_new(c->env->tls, c->fd, c->env->host, c->env->tls_verify);
+    c->target->addr_pref = c->addr_idx;
+    if (c->target->tls) {
+        c->ssl = tg_tls_new(c->target->tls, c->fd, c->target->host, c->target->tls_verify);
         if (!c->ssl) {
             tg_conn_fail(c, TG_ERR_TLS);
             return;
@@ -275,23 +273,32 @@ static void on_established(struct tg_conn *c)
     try_write(c);
 }
 
-void tg_conn_send(struct tg_conn *c, const char *req, size_t len, bool head_request, tg_ns now,
-                  tg_ns timeout_ns, tg_ns connect_timeout_ns)
+void tg_conn_send(struct tg_conn *c, struct tg_conn_target *target, const struct tg_conn_req *req,
+                  tg_ns now)
 {
     memset(&c->res, 0, sizeof(c->res));
-    c->req = req;
-    c->req_len = len;
+    if (c->target != target && c->state != TG_CONN_CLOSED) {
+        tg_conn_close(c); /* another origin: this connection cannot carry it */
+    }
+    c->target = target;
+    c->creq = req;
+    c->req = req->bytes;
+    c->req_len = req->len;
     c->req_off = 0;
-    c->head_request = head_request;
+    c->head_request = req->head_request;
     c->retried = false;
     c->in_body = false;
     c->body_len = 0;
-    c->deadline = timeout_ns ? now + timeout_ns : 0;
-    c->addr_idx = c->env->addr_pref;
+    if (req->keep) {
+        req->keep->head_len = 0;
+        req->keep->body_len = 0;
+    }
+    c->deadline = req->timeout_ns ? now + req->timeout_ns : 0;
+    c->addr_idx = target->addr_pref;
     c->addr_tries = 0;
-    c->connect_deadline = connect_timeout_ns ? now + connect_timeout_ns : 0;
-    if (c->env->n_addrs == 0) {
-        c->res.error_code = c->env->resolve_error;
+    c->connect_deadline = req->connect_timeout_ns ? now + req->connect_timeout_ns : 0;
+    if (target->n_addrs == 0) {
+        c->res.error_code = target->resolve_error;
         finish(c);
         return;
     }
@@ -392,6 +399,42 @@ static int begin_body(struct tg_conn *c, const struct tg_h1_resp *r)
 }
 
 /* Parses a head from buf; returns bytes consumed (> 0), 0 when carried over, or < 0 error code. */
+/* Appends data to a keep buffer, growing it (doubling) up to cap bytes. */
+static int keep_append(char **buf, size_t *len, size_t *cap_now, size_t cap, const char *data,
+                       size_t n)
+{
+    if (*len + n > cap) {
+        return TG_E2BIG;
+    }
+    if (*len + n > *cap_now) {
+        size_t want = *cap_now ? *cap_now : 4096;
+        while (want < *len + n) {
+            want *= 2;
+        }
+        want = want < cap ? want : cap;
+        char *p = tg_realloc(*buf, want, 1);
+        if (!p) {
+            return TG_ENOMEM;
+        }
+        *buf = p;
+        *cap_now = want;
+    }
+    memcpy(*buf + *len, data, n);
+    *len += n;
+    return 0;
+}
+
+/* Keeps body bytes when the caller asked for them. */
+static int keep_body(struct tg_conn *c, const char *data, size_t n)
+{
+    struct tg_conn_keep *k = c->creq ? c->creq->keep : NULL;
+    if (!k || n == 0) {
+        return 0;
+    }
+    int rc = keep_append(&k->body, &k->body_len, &k->body_cap, c->env->max_body, data, n);
+    return rc == 0 ? 0 : (rc == TG_E2BIG ? TG_ERR_HTTP_BODY_TOO_LARGE : TG_ERR_GENERIC);
+}
+
 static int take_head(struct tg_conn *c, const char *buf, size_t len)
 {
     struct tg_h1_resp *r = c->env->resp;
@@ -423,9 +466,15 @@ static int take_head(struct tg_conn *c, const char *buf, size_t len)
         if ((size_t)n > c->env->max_head) {
             return -TG_ERR_HTTP_HEADER_TOO_LARGE;
         }
+        size_t start = off;
         off += (size_t)n;
         if (r->status >= 100 && r->status < 200 && r->status != 101) {
             continue; /* interim response: the real one follows */
+        }
+        struct tg_conn_keep *k = c->creq ? c->creq->keep : NULL;
+        if (k && keep_append(&k->head, &k->head_len, &k->head_cap, c->env->max_head, buf + start,
+                             (size_t)n) < 0) {
+            return -TG_ERR_GENERIC;
         }
         release_head(c);
         int err = begin_body(c, r);
@@ -446,6 +495,9 @@ static bool take_body(struct tg_conn *c, char *buf, size_t len, int *err)
         uint64_t take = len < c->body_left ? len : c->body_left;
         c->body_left -= take;
         c->body_len += take;
+        if ((*err = keep_body(c, buf, (size_t)take)) != 0) {
+            return false;
+        }
         if (c->body_left > 0) {
             return false;
         }
@@ -466,6 +518,9 @@ static bool take_body(struct tg_conn *c, char *buf, size_t len, int *err)
             *err = TG_ERR_HTTP_BODY_TOO_LARGE;
             return false;
         }
+        if ((*err = keep_body(c, buf, data)) != 0) {
+            return false;
+        }
         if (!tg_chunked_done(&c->chunked)) {
             return false;
         }
@@ -478,7 +533,9 @@ static bool take_body(struct tg_conn *c, char *buf, size_t len, int *err)
         c->body_len += len;
         if (c->body_len > c->env->max_body) {
             *err = TG_ERR_HTTP_BODY_TOO_LARGE;
+            return false;
         }
+        *err = keep_body(c, buf, len);
         return false;
     }
     return false;

@@ -29,16 +29,48 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Shared by all connections of a worker; owned by the worker. */
-struct tg_conn_env {
-    struct ev_loop *loop;
-    const struct tg_addr *addrs; /* resolved target addresses, in preference order */
+/*
+ * Where exchanges go: one origin (scheme, host, port) with its resolved
+ * addresses. Owned by the worker (the command line has one; a script one per
+ * origin it talks to); connections borrow it.
+ */
+struct tg_conn_target {
+    const struct tg_addr *addrs; /* resolved addresses, in preference order */
     int n_addrs;                 /* 0 when resolution failed */
     int addr_pref;               /* index of the address that last connected */
     int resolve_error;           /* error code to report when n_addrs is 0 */
     const char *host;            /* for SNI and certificate checks */
-    SSL_CTX *tls;                /* NULL for plain HTTP */
+    SSL_CTX *tls;                /* NULL for plain HTTP; borrowed */
     bool tls_verify;
+};
+
+/*
+ * Where a response is kept when the caller wants it (scripts): the head as
+ * received and the decoded body, in buffers that grow up to the env's limits
+ * and are reused across exchanges. Owned by the caller (one per VU).
+ */
+struct tg_conn_keep {
+    char *head; /* response head bytes, head_len of them */
+    size_t head_len;
+    size_t head_cap;
+    char *body; /* response body (chunked coding removed), body_len bytes */
+    size_t body_len;
+    size_t body_cap;
+};
+
+/* One exchange to run; borrowed until the completion callback. */
+struct tg_conn_req {
+    const char *bytes; /* the serialised request */
+    size_t len;
+    bool head_request; /* HEAD: the response has no body */
+    tg_ns timeout_ns;  /* whole exchange; 0 = none */
+    tg_ns connect_timeout_ns;
+    struct tg_conn_keep *keep; /* NULL: the body is counted and discarded */
+};
+
+/* Shared by all connections of a worker; owned by the worker. */
+struct tg_conn_env {
+    struct ev_loop *loop;
     size_t max_head;   /* bytes; a larger response head is TG_ERR_HTTP_HEADER_TOO_LARGE */
     uint64_t max_body; /* bytes; a larger body is TG_ERR_HTTP_BODY_TOO_LARGE */
     char *scratch;     /* read buffer, scratch_len bytes (>= max_head + 16 KiB) */
@@ -81,6 +113,8 @@ enum tg_conn_state {
 struct tg_conn {
     ev_io io;
     struct tg_conn_env *env;
+    struct tg_conn_target *target;  /* of the open connection or the exchange in progress */
+    const struct tg_conn_req *creq; /* the exchange in progress */
     int fd;
     SSL *ssl;
     enum tg_conn_state state;
@@ -110,13 +144,13 @@ struct tg_conn {
 
 void tg_conn_init(struct tg_conn *c, struct tg_conn_env *env, tg_conn_cb cb, void *ctx);
 /*
- * Starts an exchange: req[0..len) is borrowed until the callback. Connects
- * first if needed. timeout_ns bounds the whole exchange, connect_timeout_ns
- * the connect and handshake (0 = none). The callback may be called before
- * this returns (immediate failure, e.g. resolution failed).
+ * Starts an exchange of req (borrowed until the callback) with target.
+ * Reuses the open connection when it goes to the same target, else closes it
+ * and connects. The callback may be called before this returns (immediate
+ * failure, e.g. the target's name did not resolve).
  */
-void tg_conn_send(struct tg_conn *c, const char *req, size_t len, bool head_request, tg_ns now,
-                  tg_ns timeout_ns, tg_ns connect_timeout_ns);
+void tg_conn_send(struct tg_conn *c, struct tg_conn_target *target, const struct tg_conn_req *req,
+                  tg_ns now);
 /* Fails the exchange in progress with code (e.g. on timeout), closing the connection. */
 void tg_conn_fail(struct tg_conn *c, int code);
 /* Closes the connection without reporting (shutdown). */
