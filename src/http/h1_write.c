@@ -4,6 +4,7 @@
 #include "http/h1_write.h"
 
 #include "core/alloc.h"
+#include "http/chars.h"
 #include "tg.h"
 
 #include <stdio.h>
@@ -12,21 +13,23 @@
 
 #define TG_USER_AGENT "tailgate/0.1"
 
-static bool is_tchar(unsigned char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-        return true;
-    }
-    return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static bool is_token(const char *s, size_t len)
+bool tg_h1_write_token_ok(const char *s, size_t len)
 {
     if (len == 0) {
         return false;
     }
     for (size_t i = 0; i < len; i++) {
-        if (!is_tchar((unsigned char)s[i])) {
+        if (!tg_chars_is_tchar((unsigned char)s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool tg_h1_write_value_ok(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!tg_chars_is_text((unsigned char)s[i])) {
             return false;
         }
     }
@@ -36,15 +39,13 @@ static bool is_token(const char *s, size_t len)
 static int check_header(const char *h, struct tg_diag *d, size_t *name_len)
 {
     const char *colon = strchr(h, ':');
-    if (!colon || !is_token(h, (size_t)(colon - h))) {
+    if (!colon || !tg_h1_write_token_ok(h, (size_t)(colon - h))) {
         tg_diag_set(d, "header \"%s\": expected \"Name: value\" with a token name", h);
         return TG_EINVAL;
     }
-    for (const char *p = colon + 1; *p; p++) {
-        if ((unsigned char)*p < ' ' && *p != '\t') {
-            tg_diag_set(d, "header \"%.*s\": control characters in the value", (int)(colon - h), h);
-            return TG_EINVAL;
-        }
+    if (!tg_h1_write_value_ok(colon + 1, strlen(colon + 1))) {
+        tg_diag_set(d, "header \"%.*s\": control characters in the value", (int)(colon - h), h);
+        return TG_EINVAL;
     }
     *name_len = (size_t)(colon - h);
     return 0;
@@ -69,7 +70,7 @@ bool tg_h1_write_is_head(const char *method)
 int tg_h1_write_request(const struct tg_h1_request_spec *spec, char **out, size_t *out_len,
                         struct tg_diag *d)
 {
-    if (!is_token(spec->method, strlen(spec->method))) {
+    if (!tg_h1_write_token_ok(spec->method, strlen(spec->method))) {
         tg_diag_set(d, "method \"%s\": not an HTTP token", spec->method);
         return TG_EINVAL;
     }

@@ -31,6 +31,10 @@ struct tg_h1_request_spec {
  */
 int tg_h1_write_request(const struct tg_h1_request_spec *spec, char **out, size_t *out_len,
                         struct tg_diag *d);
+/* Whether s[0..len) is an HTTP token (a method or header name). */
+bool tg_h1_write_token_ok(const char *s, size_t len);
+/* Whether s[0..len) may be a header value: no CR, LF or other control character but tab. */
+bool tg_h1_write_value_ok(const char *s, size_t len);
 /* Whether the method's response never has a body (HEAD). */
 bool tg_h1_write_is_head(const char *method);
 
