@@ -1,0 +1,26 @@
+/*
+ * internal — what the script module's files share: resuming a VU and the
+ * registry keys of the modules.
+ */
+#ifndef TG_SCRIPT_INTERNAL_H
+#define TG_SCRIPT_INTERNAL_H
+
+#include "script/runtime.h"
+
+/*
+ * Resumes vu's coroutine with the nargs values on its stack; runs until it
+ * yields again or the iteration ends (then reports it through the hooks).
+ */
+void tg_runtime__resume(struct tg_vu *vu, int nargs);
+/* The runtime of a C function called from Lua (its first upvalue). */
+struct tg_rt *tg_runtime__of(lua_State *L);
+/* The VU running now, or a Lua error when called outside an iteration. */
+struct tg_vu *tg_runtime__vu(lua_State *L, const char *what);
+/* Pushes the tailgate.http module table (functions with rt as upvalue). */
+void tg_lua_http__push(lua_State *L, struct tg_rt *rt);
+/* The completion callback of every VU's connection. */
+void tg_lua_http__done(struct tg_conn *c, void *ctx);
+/* Frees the runtime's origins (lua_http.c owns their layout). */
+void tg_lua_http__free_origins(struct tg_rt *rt);
+
+#endif

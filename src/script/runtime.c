@@ -1,0 +1,254 @@
+/*
+ * runtime — script states, modules and VU coroutines; see runtime.h.
+ */
+#include "script/runtime.h"
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "net/tls.h"
+#include "script/internal.h"
+#include "script/lua.h"
+#include "script/lua_json.h"
+#include "script/lua_random.h"
+
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+struct tg_rt *tg_runtime__of(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+struct tg_vu *tg_runtime__vu(lua_State *L, const char *what)
+{
+    struct tg_rt *rt = tg_runtime__of(L);
+    if (!rt->current || rt->current->co != L) {
+        luaL_error(L, "%s can only be called while an iteration runs (not in the init context)",
+                   what);
+    }
+    return rt->current;
+}
+
+/* ---- tailgate.sleep ----------------------------------------------------- */
+
+static void sleep_done(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    tg_runtime__resume(t->data, 0);
+}
+
+static int l_sleep(lua_State *L)
+{
+    struct tg_vu *vu = tg_runtime__vu(L, "tailgate.sleep");
+    double secs = luaL_checknumber(L, 1);
+    if (!(secs >= 0)) {
+        return luaL_error(L, "tailgate.sleep: %f is not a number of seconds >= 0", secs);
+    }
+    ev_now_update(vu->rt->loop);
+    ev_timer_set(&vu->sleep, secs, 0);
+    ev_timer_start(vu->rt->loop, &vu->sleep);
+    return lua_yield(L, 0);
+}
+
+/* ---- module tables ------------------------------------------------------ */
+
+static void push_env(lua_State *L)
+{
+    lua_newtable(L);
+    for (char **e = environ; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (eq) {
+            lua_pushlstring(L, *e, (size_t)(eq - *e));
+            lua_pushstring(L, eq + 1);
+            lua_rawset(L, -3);
+        }
+    }
+}
+
+/* tailgate.vu.state / .id / .iteration of the running VU (an __index function). */
+static int l_vu_index(lua_State *L)
+{
+    struct tg_vu *vu = tg_runtime__vu(L, "tailgate.vu");
+    const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, "state") == 0) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, vu->state_ref);
+    } else if (strcmp(k, "id") == 0) {
+        lua_pushnumber(L, vu->id);
+    } else if (strcmp(k, "iteration") == 0) {
+        lua_pushnumber(L, (lua_Number)vu->iteration);
+    } else {
+        lua_pushnil(L);
+    }
+    return 1;
+}
+
+/* package.preload loaders: the module table is upvalue 2 */
+static int load_module(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(2));
+    return 1;
+}
+
+static void preload(lua_State *L, struct tg_rt *rt, const char *name)
+{
+    /* the module table is on top of the stack */
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "preload");
+    lua_pushlightuserdata(L, rt);
+    lua_pushvalue(L, -4);
+    lua_pushcclosure(L, load_module, 2);
+    lua_setfield(L, -2, name);
+    lua_pop(L, 3);
+}
+
+static void register_modules(lua_State *L, struct tg_rt *rt)
+{
+    lua_newtable(L); /* tailgate */
+    lua_pushlightuserdata(L, rt);
+    lua_pushcclosure(L, l_sleep, 1);
+    lua_setfield(L, -2, "sleep");
+    tg_lua_json_open(L);
+    lua_setfield(L, -2, "json");
+    tg_lua_random_register(L);
+    push_env(L);
+    lua_setfield(L, -2, "env");
+    lua_newtable(L); /* tailgate.vu, read through its metatable */
+    lua_newtable(L);
+    lua_pushlightuserdata(L, rt);
+    lua_pushcclosure(L, l_vu_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, -2, "vu");
+    preload(L, rt, "tailgate");
+    tg_lua_http__push(L, rt);
+    preload(L, rt, "tailgate.http");
+}
+
+int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env, const char *path,
+               bool tls_verify, struct tg_diag *d)
+{
+    memset(rt, 0, sizeof(*rt));
+    rt->loop = loop;
+    rt->env = env;
+    rt->tls_verify = tls_verify;
+    rt->timeout_ns = 60 * TG_NS_PER_S;
+    rt->connect_timeout_ns = 10 * TG_NS_PER_S;
+    tg_resolve_init(&rt->resolve, loop, 300 * TG_NS_PER_S);
+    struct tg_tls_opts o = { !tls_verify, NULL };
+    rt->tls = tg_tls_ctx_new(&o, d);
+    rt->L = tg_lua_new();
+    rt->url = tg_alloc(sizeof(*rt->url));
+    if (!rt->L || !rt->tls || !rt->url) {
+        tg_diag_set(d, "%s: cannot create the script state", path);
+        return TG_ENOMEM;
+    }
+    register_modules(rt->L, rt);
+    return tg_lua_run_file(rt->L, path, d);
+}
+
+void tg_rt_fini(struct tg_rt *rt)
+{
+    tg_resolve_fini(&rt->resolve);
+    tg_lua_http__free_origins(rt);
+    tg_lua_free(rt->L);
+    tg_free(rt->url);
+    if (rt->tls) {
+        SSL_CTX_free(rt->tls);
+    }
+    memset(rt, 0, sizeof(*rt));
+}
+
+/* ---- VUs ---------------------------------------------------------------- */
+
+int tg_vu_init(struct tg_vu *vu, struct tg_rt *rt, uint32_t id)
+{
+    memset(vu, 0, sizeof(*vu));
+    vu->rt = rt;
+    vu->id = id;
+    vu->co_ref = LUA_NOREF;
+    lua_newtable(rt->L);
+    vu->state_ref = luaL_ref(rt->L, LUA_REGISTRYINDEX);
+    tg_conn_init(&vu->conn, rt->env, tg_lua_http__done, vu);
+    ev_timer_init(&vu->sleep, sleep_done, 0, 0);
+    vu->sleep.data = vu;
+    return 0;
+}
+
+void tg_vu_fini(struct tg_vu *vu)
+{
+    if (!vu->rt) {
+        return;
+    }
+    ev_timer_stop(vu->rt->loop, &vu->sleep);
+    tg_conn_close(&vu->conn);
+    luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->co_ref);
+    luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->state_ref);
+    tg_free(vu->req);
+    tg_free(vu->keep.head);
+    tg_free(vu->keep.body);
+    memset(vu, 0, sizeof(*vu));
+}
+
+/* A fresh coroutine when the VU has none or its last one died with an error. */
+static int ensure_coroutine(struct tg_vu *vu)
+{
+    if (vu->co && lua_status(vu->co) == 0 && lua_gettop(vu->co) == 0) {
+        return 0; /* finished normally: reusable */
+    }
+    luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->co_ref);
+    vu->co = lua_newthread(vu->rt->L);
+    vu->co_ref = luaL_ref(vu->rt->L, LUA_REGISTRYINDEX);
+    return vu->co ? 0 : TG_ENOMEM;
+}
+
+static void end_iteration(struct tg_vu *vu, const char *err)
+{
+    vu->state = TG_VU_IDLE;
+    vu->iteration++;
+    if (vu->rt->hooks.on_iteration) {
+        vu->rt->hooks.on_iteration(vu->rt->hooks.owner, vu, err);
+    }
+}
+
+void tg_runtime__resume(struct tg_vu *vu, int nargs)
+{
+    struct tg_rt *rt = vu->rt;
+    struct tg_vu *outer = rt->current;
+    rt->current = vu;
+    vu->state = TG_VU_RUNNING;
+    int rc = lua_resume(vu->co, nargs);
+    rt->current = outer;
+    if (rc == LUA_YIELD) {
+        vu->state = TG_VU_WAITING;
+        return;
+    }
+    if (rc == 0) {
+        lua_settop(vu->co, 0);
+        end_iteration(vu, NULL);
+        return;
+    }
+    /* the coroutine is dead: keep its message and a traceback */
+    const char *msg = lua_tostring(vu->co, -1);
+    luaL_traceback(rt->L, vu->co, msg ? msg : "error (not a string)", 0);
+    lua_pop(vu->co, 1);
+    end_iteration(vu, lua_tostring(rt->L, -1));
+    lua_pop(rt->L, 1);
+}
+
+int tg_vu_run(struct tg_vu *vu, const char *fn)
+{
+    if (ensure_coroutine(vu) < 0) {
+        return TG_ENOMEM;
+    }
+    lua_getglobal(vu->co, fn);
+    if (lua_type(vu->co, -1) != LUA_TFUNCTION) {
+        lua_pop(vu->co, 1);
+        return TG_EINVAL;
+    }
+    tg_runtime__resume(vu, 0);
+    return 0;
+}

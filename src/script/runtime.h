@@ -1,0 +1,110 @@
+/*
+ * runtime — one worker's script runtime: its Lua state (the script's init
+ * context runs there once), the modules scripts require ("tailgate",
+ * "tailgate.http"), the origins the script talks to (resolved without
+ * blocking, through net/resolve), and its virtual users.
+ *
+ * A VU is a Lua coroutine. tailgate.http's calls send on the VU's own
+ * keep-alive connection and yield; the event loop resumes the coroutine with
+ * the response. tailgate.sleep yields to a timer. Nothing a script does
+ * blocks the loop. The owner (the worker) learns of each finished request and
+ * iteration through hooks, where it records metrics.
+ *
+ * Threading: everything here belongs to one worker thread.
+ */
+#ifndef TG_SCRIPT_RUNTIME_H
+#define TG_SCRIPT_RUNTIME_H
+
+#include "core/diag.h"
+#include "http/url.h"
+#include "net/conn.h"
+#include "net/resolve.h"
+#include "tg.h"
+
+#include <ev.h>
+#include <lua.h>
+#include <openssl/ssl.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tg_vu;
+
+/* A finished HTTP request, as the owner's metrics see it. */
+struct tg_rt_http {
+    const char *method;
+    const char *url;
+    const struct tg_conn_result *res; /* timings, status, error code, bytes */
+};
+
+struct tg_rt_hooks {
+    void *owner;
+    /* after each request, before the script sees the response */
+    void (*on_http)(void *owner, struct tg_vu *vu, const struct tg_rt_http *h);
+    /* after each iteration: err is NULL, or the error message (the iteration failed) */
+    void (*on_iteration)(void *owner, struct tg_vu *vu, const char *err);
+};
+
+struct tg_origin; /* scheme + host + port with its resolved addresses */
+
+struct tg_rt {
+    lua_State *L;
+    struct ev_loop *loop;
+    struct tg_conn_env *env; /* borrowed: the worker's */
+    struct tg_resolve resolve;
+    struct tg_origin *origins; /* owned list */
+    SSL_CTX *tls;              /* for https origins; owned */
+    bool tls_verify;
+    tg_ns timeout_ns; /* default request timeout (k6: 60 s) */
+    tg_ns connect_timeout_ns;
+    struct tg_rt_hooks hooks;
+    struct tg_vu *current; /* the VU whose coroutine is running */
+    struct tg_url *url;    /* scratch for parsing request URLs; owned */
+};
+
+enum tg_vu_state {
+    TG_VU_IDLE,    /* between iterations */
+    TG_VU_RUNNING, /* its coroutine is on the CPU */
+    TG_VU_WAITING, /* yielded: a request, a lookup or a sleep is pending */
+};
+
+struct tg_vu {
+    struct tg_rt *rt;
+    uint32_t id; /* 1-based, as k6's __VU */
+    enum tg_vu_state state;
+    lua_State *co; /* the coroutine; anchored by co_ref */
+    int co_ref;
+    int state_ref; /* the VU's own table (tailgate.vu.state) */
+    uint64_t iteration;
+    struct tg_conn conn;
+    struct tg_conn_keep keep;
+    struct tg_conn_req creq;
+    char *req; /* the request bytes in flight; reused, owned */
+    size_t req_len;
+    size_t req_cap;
+    struct tg_resolve_waiter waiter;
+    struct tg_origin *origin; /* of the request in flight */
+    bool answered;            /* the response came back before the call yielded */
+    ev_timer sleep;
+    char method[16]; /* of the request in flight */
+    char url[2048];
+};
+
+/*
+ * Creates the runtime: a Lua state with the modules, running the script at
+ * path as its init context. 0, or TG_EINVAL (script error: d has file:line)
+ * / TG_ENOENT / TG_ENOMEM.
+ */
+int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env, const char *path,
+               bool tls_verify, struct tg_diag *d);
+void tg_rt_fini(struct tg_rt *rt);
+
+int tg_vu_init(struct tg_vu *vu, struct tg_rt *rt, uint32_t id);
+void tg_vu_fini(struct tg_vu *vu);
+/*
+ * Starts an iteration: calls the global function fn in the VU's coroutine.
+ * The iteration ends (hooks.on_iteration) when the function returns or
+ * fails, possibly before this returns. TG_EINVAL when fn is not a function.
+ */
+int tg_vu_run(struct tg_vu *vu, const char *fn);
+
+#endif
