@@ -26,6 +26,8 @@ const struct tg_metric_def tg_metric_builtins[TG_M_BUILTIN_COUNT] = {
     [TG_M_LATE_STARTS] = { "late_starts", TG_KIND_COUNTER, TG_CONTAINS_DEFAULT },
     [TG_M_VUS] = { "vus", TG_KIND_GAUGE, TG_CONTAINS_DEFAULT },
     [TG_M_VUS_MAX] = { "vus_max", TG_KIND_GAUGE, TG_CONTAINS_DEFAULT },
+    [TG_M_CHECKS] = { "checks", TG_KIND_RATE, TG_CONTAINS_DEFAULT },
+    [TG_M_GROUP_DURATION] = { "group_duration", TG_KIND_TREND, TG_CONTAINS_TIME },
 };
 
 const char *tg_metric_kind_name(enum tg_metric_kind k)

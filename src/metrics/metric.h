@@ -39,6 +39,8 @@ enum tg_builtin_metric {
     TG_M_LATE_STARTS,
     TG_M_VUS,
     TG_M_VUS_MAX,
+    TG_M_CHECKS,
+    TG_M_GROUP_DURATION,
     TG_M_BUILTIN_COUNT,
 };
 

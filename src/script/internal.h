@@ -20,6 +20,14 @@ struct tg_vu *tg_runtime__vu(lua_State *L, const char *what);
 void tg_lua_http__push(lua_State *L, struct tg_rt *rt);
 /* The completion callback of every VU's connection. */
 void tg_lua_http__done(struct tg_conn *c, void *ctx);
+/* Adds Trend, Rate, Counter, Gauge, check and group to the table on top. */
+void tg_lua_metrics__register(lua_State *L, struct tg_rt *rt);
+/*
+ * Records value into metric for vu, tagged with its scenario and group plus
+ * the tags table at tags_idx (0: none). Silently dropped without a registry.
+ */
+void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int tags_idx,
+                            double value);
 /* Frees the runtime's origins (lua_http.c owns their layout). */
 void tg_lua_http__free_origins(struct tg_rt *rt);
 

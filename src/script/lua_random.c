@@ -51,10 +51,14 @@ static int l_between(lua_State *L)
     return 1;
 }
 
-/* upvalue 1: the tasks { v1, v2, ... }; upvalue 2: cumulative weights { c1, c2, ... } */
-static int l_pick(lua_State *L)
+/*
+ * choose(): picks a task. upvalue 1: the tasks { v1, v2, ... }; upvalue 2:
+ * cumulative weights { c1, c2, ... }. Calling the task happens in Lua (see
+ * wrap_picker) so that a task may yield (an HTTP request) - a C function
+ * cannot call into Lua code that yields.
+ */
+static int l_choose(lua_State *L)
 {
-    int nargs = lua_gettop(L);
     size_t n = lua_objlen(L, lua_upvalueindex(2));
     lua_rawgeti(L, lua_upvalueindex(2), (int)n);
     double total = lua_tonumber(L, -1);
@@ -74,12 +78,23 @@ static int l_pick(lua_State *L)
         }
     }
     lua_rawgeti(L, lua_upvalueindex(1), (int)lo);
-    if (lua_type(L, -1) != LUA_TFUNCTION) {
-        return 1;
+    return 1;
+}
+
+/* Turns the choose closure on top into the picker function a script calls. */
+static void wrap_picker(lua_State *L)
+{
+    static const char src[] = "local choose = ...\n"
+                              "return function(...)\n"
+                              "  local task = choose()\n"
+                              "  if type(task) == 'function' then return task(...) end\n"
+                              "  return task\n"
+                              "end\n";
+    if (luaL_loadbuffer(L, src, sizeof(src) - 1, "=tailgate.weighted") != 0) {
+        lua_error(L);
     }
-    lua_insert(L, 1);
-    lua_call(L, nargs, LUA_MULTRET);
-    return lua_gettop(L);
+    lua_insert(L, -2);
+    lua_call(L, 1, 1);
 }
 
 static int l_weighted(lua_State *L)
@@ -116,7 +131,8 @@ static int l_weighted(lua_State *L)
     if (!(total > 0)) {
         return luaL_error(L, "weighted: the weights add up to 0");
     }
-    lua_pushcclosure(L, l_pick, 2);
+    lua_pushcclosure(L, l_choose, 2);
+    wrap_picker(L);
     return 1;
 }
 

@@ -123,31 +123,34 @@ static void register_modules(lua_State *L, struct tg_rt *rt)
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
     lua_setfield(L, -2, "vu");
+    tg_lua_metrics__register(L, rt);
     preload(L, rt, "tailgate");
     tg_lua_http__push(L, rt);
     preload(L, rt, "tailgate.http");
 }
 
-int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env, const char *path,
-               bool tls_verify, struct tg_diag *d)
+int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
+               const struct tg_rt_opts *o, struct tg_diag *d)
 {
     memset(rt, 0, sizeof(*rt));
     rt->loop = loop;
     rt->env = env;
-    rt->tls_verify = tls_verify;
+    rt->tls_verify = o->tls_verify;
+    rt->reg = o->reg;
+    rt->bank = o->bank;
     rt->timeout_ns = 60 * TG_NS_PER_S;
     rt->connect_timeout_ns = 10 * TG_NS_PER_S;
     tg_resolve_init(&rt->resolve, loop, 300 * TG_NS_PER_S);
-    struct tg_tls_opts o = { !tls_verify, NULL };
-    rt->tls = tg_tls_ctx_new(&o, d);
+    struct tg_tls_opts to = { !o->tls_verify, NULL };
+    rt->tls = tg_tls_ctx_new(&to, d);
     rt->L = tg_lua_new();
     rt->url = tg_alloc(sizeof(*rt->url));
     if (!rt->L || !rt->tls || !rt->url) {
-        tg_diag_set(d, "%s: cannot create the script state", path);
+        tg_diag_set(d, "%s: cannot create the script state", o->path);
         return TG_ENOMEM;
     }
     register_modules(rt->L, rt);
-    return tg_lua_run_file(rt->L, path, d);
+    return tg_lua_run_file(rt->L, o->path, d);
 }
 
 void tg_rt_fini(struct tg_rt *rt)
@@ -169,6 +172,7 @@ int tg_vu_init(struct tg_vu *vu, struct tg_rt *rt, uint32_t id)
     memset(vu, 0, sizeof(*vu));
     vu->rt = rt;
     vu->id = id;
+    vu->scenario = "default";
     vu->co_ref = LUA_NOREF;
     lua_newtable(rt->L);
     vu->state_ref = luaL_ref(rt->L, LUA_REGISTRYINDEX);

@@ -17,6 +17,8 @@
 
 #include "core/diag.h"
 #include "http/url.h"
+#include "metrics/bank.h"
+#include "metrics/registry.h"
 #include "net/conn.h"
 #include "net/resolve.h"
 #include "tg.h"
@@ -57,8 +59,10 @@ struct tg_rt {
     tg_ns timeout_ns; /* default request timeout (k6: 60 s) */
     tg_ns connect_timeout_ns;
     struct tg_rt_hooks hooks;
-    struct tg_vu *current; /* the VU whose coroutine is running */
-    struct tg_url *url;    /* scratch for parsing request URLs; owned */
+    struct tg_vu *current;   /* the VU whose coroutine is running */
+    struct tg_url *url;      /* scratch for parsing request URLs; owned */
+    struct tg_registry *reg; /* the owner's metric registry (custom metrics, checks); may be NULL */
+    struct tg_bank **bank;   /* the owner's active bank, where samples go; may be NULL */
 };
 
 enum tg_vu_state {
@@ -85,7 +89,9 @@ struct tg_vu {
     struct tg_origin *origin; /* of the request in flight */
     bool answered;            /* the response came back before the call yielded */
     ev_timer sleep;
-    char method[16]; /* of the request in flight */
+    const char *scenario; /* the scenario tag of its samples ("default") */
+    char group[256];      /* the group tag: "::a::b", "" outside any group */
+    char method[16];      /* of the request in flight */
     char url[2048];
 };
 
@@ -94,8 +100,15 @@ struct tg_vu {
  * path as its init context. 0, or TG_EINVAL (script error: d has file:line)
  * / TG_ENOENT / TG_ENOMEM.
  */
-int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env, const char *path,
-               bool tls_verify, struct tg_diag *d);
+struct tg_rt_opts {
+    const char *path;        /* the script */
+    bool tls_verify;         /* verify TLS certificates */
+    struct tg_registry *reg; /* where custom metrics are registered; may be NULL */
+    struct tg_bank **bank;   /* where samples go (the owner's active bank); may be NULL */
+};
+
+int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
+               const struct tg_rt_opts *o, struct tg_diag *d);
 void tg_rt_fini(struct tg_rt *rt);
 
 int tg_vu_init(struct tg_vu *vu, struct tg_rt *rt, uint32_t id);

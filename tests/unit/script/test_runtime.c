@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "core/clock.h"
+#include "metrics/tags.h"
 #include "script/runtime.h"
 #include "unit/loopsrv.h"
 
@@ -50,6 +51,9 @@ struct fx {
     struct tg_rt rt;
     struct tg_vu vu;
     struct rec rec;
+    struct tg_registry reg;
+    struct tg_bank bank_store;
+    struct tg_bank *bank;
     char path[64];
 };
 
@@ -66,7 +70,11 @@ static void fx_setup(struct fx *f, const char *script, const char *response)
     assert_int_equal(write(fd, script, strlen(script)), (ssize_t)strlen(script));
     close(fd);
     struct tg_diag d = { "" };
-    int rc = tg_rt_init(&f->rt, f->loop, &f->env, f->path, true, &d);
+    assert_int_equal(tg_registry_init(&f->reg, 100), 0);
+    tg_bank_init(&f->bank_store, 0);
+    f->bank = &f->bank_store;
+    struct tg_rt_opts o = { f->path, true, &f->reg, &f->bank };
+    int rc = tg_rt_init(&f->rt, f->loop, &f->env, &o, &d);
     if (rc != 0) {
         print_error("init: %s\n", d.msg);
     }
@@ -83,6 +91,8 @@ static void fx_teardown(struct fx *f)
 {
     tg_vu_fini(&f->vu);
     tg_rt_fini(&f->rt);
+    tg_bank_fini(&f->bank_store);
+    tg_registry_fini(&f->reg);
     tg_conn_env_fini(&f->env);
     server_stop(f->loop, &f->srv);
     ev_loop_destroy(f->loop);
@@ -208,12 +218,117 @@ static void test_runtime_init_context_cannot_request(void **state)
     close(fd);
     struct tg_rt rt;
     struct tg_diag d = { "" };
-    assert_int_equal(tg_rt_init(&rt, loop, &env, path, true, &d), TG_EINVAL);
+    struct tg_rt_opts o = { path, true, NULL, NULL };
+    assert_int_equal(tg_rt_init(&rt, loop, &env, &o, &d), TG_EINVAL);
     assert_non_null(strstr(d.msg, ":2: tailgate.http can only be called while an iteration runs"));
     tg_rt_fini(&rt);
     tg_conn_env_fini(&env);
     ev_loop_destroy(loop);
     unlink(path);
+}
+
+/* Sum of a metric's samples over the series whose tags contain key=value (NULL: all). */
+static double sum_of(struct fx *f, const char *metric, const char *key, const char *value,
+                     uint64_t *count)
+{
+    int m = tg_registry_find_metric(&f->reg, metric);
+    assert_true(m >= 0);
+    double sum = 0;
+    *count = 0;
+    for (size_t i = 0; i < f->reg.n_series && i < f->bank->n; i++) {
+        if ((int)f->reg.series[i].metric != m) {
+            continue;
+        }
+        struct tg_tag want = { key, value };
+        if (key && !tg_tags_contains(f->reg.tagsets[f->reg.series[i].tagset], &want, 1)) {
+            continue;
+        }
+        const struct tg_sink *sk = &f->bank->sinks[i];
+        *count += sk->n;
+        switch (sk->kind) {
+        case TG_KIND_COUNTER:
+            sum += sk->u.sum;
+            break;
+        case TG_KIND_RATE:
+            sum += (double)sk->u.rate.nonzero;
+            break;
+        case TG_KIND_TREND:
+            sum += tg_hist_mean(&sk->u.hist) * (double)tg_hist_count(&sk->u.hist);
+            break;
+        case TG_KIND_GAUGE:
+            sum = sk->u.gauge.last;
+            break;
+        }
+    }
+    return sum;
+}
+
+static void test_runtime_metrics_checks_groups(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_setup(&f,
+             "local tg = require 'tailgate'\n"
+             "local http = require 'tailgate.http'\n"
+             "local lat = tg.Trend('api_latency_ms', true)\n"
+             "local errs = tg.Rate('api_errors')\n"
+             "local n = tg.Counter('things')\n"
+             "local g = tg.Gauge('level')\n"
+             "local pick = tg.weighted { { 1, function(u) return http.get(u).status end } }\n"
+             "function default()\n"
+             "  lat:add(12.5, { endpoint = 'feed' })\n"
+             "  errs:add(false) errs:add(true)\n"
+             "  n:add(3) g:add(7)\n"
+             "  tg.group('outer', function()\n"
+             "    tg.group('inner', function()\n"
+             "      local st = pick(URL)\n"
+             "      ok = tg.check(st, { ['is 200'] = function(s) return s == 200 end,\n"
+             "                          ['is 500'] = function(s) return s == 500 end })\n"
+             "    end)\n"
+             "  end)\n"
+             "end\n",
+             json_response);
+    iterate(&f, "default");
+    assert_string_equal(f.rec.err, "");
+    uint64_t c;
+    assert_true(sum_of(&f, "api_latency_ms", "endpoint", "feed", &c) > 12.49 * 1e6);
+    assert_int_equal(c, 1);
+    assert_true(sum_of(&f, "api_errors", NULL, NULL, &c) == 1);
+    assert_int_equal(c, 2);
+    assert_true(sum_of(&f, "things", "scenario", "default", &c) == 3);
+    assert_true(sum_of(&f, "level", NULL, NULL, &c) == 7);
+    assert_true(sum_of(&f, "checks", "check", "is 200", &c) == 1);
+    assert_true(sum_of(&f, "checks", "check", "is 500", &c) == 0);
+    assert_int_equal(c, 1);
+    assert_true(sum_of(&f, "checks", "group", "::outer::inner", &c) == 1);
+    assert_int_equal(c, 2);
+    sum_of(&f, "group_duration", "group", "::outer", &c);
+    assert_int_equal(c, 1);
+    lua_getglobal(f.rt.L, "ok");
+    assert_false(lua_toboolean(f.rt.L, -1));
+    lua_pop(f.rt.L, 1);
+    assert_int_equal(f.srv.requests, 1); /* the weighted task's request yielded and came back */
+    fx_teardown(&f);
+}
+
+static void test_runtime_metric_errors(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_setup(&f,
+             "local tg = require 'tailgate'\n"
+             "tg.Counter('dup')\n"
+             "function same_name() tg.Trend('dup') end\n"
+             "function bad_name() tg.Rate('x y') end\n"
+             "function bad_tags() tg.Counter('c2'):add(1, { k = {} }) end\n",
+             json_response);
+    iterate(&f, "same_name");
+    assert_non_null(strstr(f.rec.err, "already exists with another type"));
+    iterate(&f, "bad_name");
+    assert_non_null(strstr(f.rec.err, "metric name \"x y\""));
+    iterate(&f, "bad_tags");
+    assert_non_null(strstr(f.rec.err, "string keys and string values"));
+    fx_teardown(&f);
 }
 
 int main(void)
@@ -224,6 +339,8 @@ int main(void)
         cmocka_unit_test(test_runtime_sleep_yields_to_a_timer),
         cmocka_unit_test(test_runtime_errors_end_the_iteration),
         cmocka_unit_test(test_runtime_init_context_cannot_request),
+        cmocka_unit_test(test_runtime_metrics_checks_groups),
+        cmocka_unit_test(test_runtime_metric_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
