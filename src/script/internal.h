@@ -5,6 +5,7 @@
 #ifndef TG_SCRIPT_INTERNAL_H
 #define TG_SCRIPT_INTERNAL_H
 
+#include "metrics/tags.h"
 #include "script/runtime.h"
 
 /*
@@ -28,6 +29,9 @@ void tg_lua_metrics__register(lua_State *L, struct tg_rt *rt);
  */
 void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int tags_idx,
                             double value);
+/* The same from C (no Lua involved): tags are complete (scenario, group...). 0 or < 0. */
+int tg_lua_metrics__record_c(struct tg_vu *vu, uint32_t metric, const struct tg_tag *tags, size_t n,
+                             double value);
 /* Frees the runtime's origins (lua_http.c owns their layout). */
 void tg_lua_http__free_origins(struct tg_rt *rt);
 

@@ -125,12 +125,64 @@ static void push_response(lua_State *L, struct tg_vu *vu)
     lua_setmetatable(L, -2);
 }
 
+/* The request's samples: k6's http_* metrics with its system tags plus params.tags. */
+static void record_http(struct tg_vu *vu)
+{
+    const struct tg_conn_result *r = &vu->conn.res;
+    int code = r->error_code ? r->error_code : (r->status >= 400 ? 1000 + r->status : 0);
+    bool expected = r->error_code == 0 && r->status >= 200 && r->status < 400;
+    char status[16];
+    char ecode[16];
+    snprintf(status, sizeof(status), "%d", r->error_code ? 0 : r->status);
+    snprintf(ecode, sizeof(ecode), "%d", code);
+    struct tg_tag t[32];
+    size_t n = 0;
+    t[n++] = (struct tg_tag){ "scenario", vu->scenario };
+    if (vu->group[0]) {
+        t[n++] = (struct tg_tag){ "group", vu->group };
+    }
+    size_t base = n;
+    t[n++] = (struct tg_tag){ "method", vu->method };
+    t[n++] = (struct tg_tag){ "url", vu->url };
+    t[n++] = (struct tg_tag){ "name", vu->url }; /* params.tags.name, below, replaces it */
+    t[n++] = (struct tg_tag){ "proto", "HTTP/1.1" };
+    t[n++] = (struct tg_tag){ "status", status };
+    t[n++] = (struct tg_tag){ "expected_response", expected ? "true" : "false" };
+    if (code) {
+        t[n++] = (struct tg_tag){ "error_code", ecode };
+    }
+    for (size_t i = 0; i < vu->n_req_tags && n < TG_ARRAY_LEN(t); i++) {
+        t[n++] = vu->req_tags[i];
+    }
+    const struct {
+        uint32_t metric;
+        double v;
+    } samples[] = {
+        { TG_M_HTTP_REQS, 1 },
+        { TG_M_HTTP_REQ_FAILED, expected ? 0 : 1 },
+        { TG_M_HTTP_REQ_DURATION, ms(r->t_send_start, r->t_done) },
+        { TG_M_HTTP_REQ_BLOCKED, 0 },
+        { TG_M_HTTP_REQ_CONNECTING, ms(r->t_conn_start, r->t_connected) },
+        { TG_M_HTTP_REQ_TLS_HANDSHAKING,
+          r->t_tls_done > r->t_connected ? ms(r->t_connected, r->t_tls_done) : 0 },
+        { TG_M_HTTP_REQ_SENDING, ms(r->t_send_start, r->t_send_end) },
+        { TG_M_HTTP_REQ_WAITING, ms(r->t_send_end, r->t_first_byte) },
+        { TG_M_HTTP_REQ_RECEIVING, ms(r->t_first_byte, r->t_done) },
+    };
+    for (size_t i = 0; i < TG_ARRAY_LEN(samples); i++) {
+        tg_lua_metrics__record_c(vu, samples[i].metric, t, n, samples[i].v);
+    }
+    tg_lua_metrics__record_c(vu, TG_M_DATA_SENT, t, base, (double)r->bytes_sent);
+    tg_lua_metrics__record_c(vu, TG_M_DATA_RECEIVED, t, base, (double)r->bytes_received);
+}
+
 /* Every VU connection's completion: report, then hand the response to the script. */
 void tg_lua_http__done(struct tg_conn *c, void *ctx)
 {
     (void)c;
     struct tg_vu *vu = ctx;
     struct tg_rt *rt = vu->rt;
+    record_http(vu);
     if (rt->hooks.on_http) {
         struct tg_rt_http h = { vu->method, vu->url, &vu->conn.res };
         rt->hooks.on_http(rt->hooks.owner, vu, &h);
@@ -286,6 +338,48 @@ static unsigned add_headers(lua_State *L, struct tg_vu *vu, int params)
     return seen;
 }
 
+/* Copies params.tags (string keys and values) into the VU for the request's samples. */
+static void tags_param(lua_State *L, struct tg_vu *vu, int params)
+{
+    vu->n_req_tags = 0;
+    if (params == 0) {
+        return;
+    }
+    lua_getfield(L, params, "tags");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        luaL_error(L, "http: params.tags must be a table of name = value");
+    }
+    size_t used = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        int vt = lua_type(L, -1);
+        if (lua_type(L, -2) != LUA_TSTRING || (vt != LUA_TSTRING && vt != LUA_TNUMBER)) {
+            luaL_error(L, "http: params.tags keys and values must be strings");
+        }
+        size_t kl;
+        size_t vl;
+        const char *k = lua_tolstring(L, -2, &kl);
+        const char *v = lua_tolstring(L, -1, &vl);
+        if (vu->n_req_tags == TG_ARRAY_LEN(vu->req_tags) ||
+            used + kl + vl + 2 > sizeof(vu->req_tag_buf)) {
+            luaL_error(L, "http: params.tags: too many or too long");
+        }
+        char *kp = vu->req_tag_buf + used;
+        memcpy(kp, k, kl + 1);
+        used += kl + 1;
+        char *vp = vu->req_tag_buf + used;
+        memcpy(vp, v, vl + 1);
+        used += vl + 1;
+        vu->req_tags[vu->n_req_tags++] = (struct tg_tag){ kp, vp };
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
 static tg_ns timeout_param(lua_State *L, struct tg_rt *rt, int params)
 {
     if (params == 0) {
@@ -374,6 +468,7 @@ static int request(lua_State *L, const char *method, int url_idx, int body, int 
         luaL_error(L, "http: %s", d.msg);
     }
     build(L, vu, method, body, params);
+    tags_param(L, vu, params);
     snprintf(vu->method, sizeof(vu->method), "%s", method);
     snprintf(vu->url, sizeof(vu->url), "%s", url);
     vu->origin = origin_for(rt, rt->url);

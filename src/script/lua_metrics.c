@@ -80,23 +80,21 @@ static size_t collect_tags(lua_State *L, struct tg_vu *vu, int idx, struct tg_ta
     return n;
 }
 
-void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int tags_idx,
-                            double value)
+int tg_lua_metrics__record_c(struct tg_vu *vu, uint32_t metric, const struct tg_tag *tags, size_t n,
+                             double value)
 {
     struct tg_rt *rt = vu->rt;
     if (!rt->reg || !rt->bank || !*rt->bank) {
-        return;
+        return 0;
     }
-    struct tg_tag tags[TAG_MAX];
-    struct tag_arena arena;
-    arena.used = 0;
-    size_t n = collect_tags(L, vu, tags_idx, tags, &arena);
     int ts = tg_registry_tagset_of(rt->reg, tags, n);
     bool created;
     int sid = ts < 0 ? ts : tg_registry_series(rt->reg, metric, (uint32_t)ts, &created);
-    if (sid < 0 || tg_bank_sync(*rt->bank, rt->reg) < 0) {
-        luaL_error(L, "metrics: cannot record a sample (%s)",
-                   ts == TG_EINVAL ? "bad tag" : "memory");
+    if (sid < 0) {
+        return sid;
+    }
+    if (tg_bank_sync(*rt->bank, rt->reg) < 0) {
+        return TG_ENOMEM;
     }
     struct tg_sink *s = tg_bank_sink(*rt->bank, (uint32_t)sid);
     const struct tg_metric_def *d = &rt->reg->metrics[metric];
@@ -114,6 +112,21 @@ void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int
         /* time trends in ms -> ns; other trends keep three decimals */
         tg_sink_add_trend_ns(s, (int64_t)(value * (d->contains == TG_CONTAINS_TIME ? 1e6 : 1e3)));
         break;
+    }
+    return 0;
+}
+
+void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int tags_idx,
+                            double value)
+{
+    struct tg_tag tags[TAG_MAX];
+    struct tag_arena arena;
+    arena.used = 0;
+    size_t n = collect_tags(L, vu, tags_idx, tags, &arena);
+    int rc = tg_lua_metrics__record_c(vu, metric, tags, n, value);
+    if (rc < 0) {
+        luaL_error(L, "metrics: cannot record a sample (%s)",
+                   rc == TG_EINVAL ? "a tag holds a reserved byte" : "out of memory");
     }
 }
 

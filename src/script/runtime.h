@@ -19,6 +19,7 @@
 #include "http/url.h"
 #include "metrics/bank.h"
 #include "metrics/registry.h"
+#include "metrics/tags.h"
 #include "net/conn.h"
 #include "net/resolve.h"
 #include "tg.h"
@@ -89,9 +90,12 @@ struct tg_vu {
     struct tg_origin *origin; /* of the request in flight */
     bool answered;            /* the response came back before the call yielded */
     ev_timer sleep;
-    const char *scenario; /* the scenario tag of its samples ("default") */
-    char group[256];      /* the group tag: "::a::b", "" outside any group */
-    char method[16];      /* of the request in flight */
+    const char *scenario;       /* the scenario tag of its samples ("default") */
+    char group[256];            /* the group tag: "::a::b", "" outside any group */
+    char method[16];            /* of the request in flight */
+    struct tg_tag req_tags[16]; /* params.tags of the request in flight (into req_tag_buf) */
+    size_t n_req_tags;
+    char req_tag_buf[1024];
     char url[2048];
 };
 

@@ -311,6 +311,32 @@ static void test_runtime_metrics_checks_groups(void **state)
     fx_teardown(&f);
 }
 
+static void test_runtime_http_samples(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_setup(
+        &f,
+        "local http = require 'tailgate.http'\n"
+        "function default()\n"
+        "  http.get(URL .. '/communities/1/posts', { tags = { name = 'feed', kind = 'read' } })\n"
+        "  http.get('http://127.0.0.1:1/')\n"
+        "end\n",
+        json_response);
+    iterate(&f, "default");
+    assert_string_equal(f.rec.err, "");
+    uint64_t c;
+    assert_true(sum_of(&f, "http_reqs", "name", "feed", &c) == 1);
+    assert_true(sum_of(&f, "http_reqs", "kind", "read", &c) == 1);
+    assert_true(sum_of(&f, "http_reqs", "error_code", "1212", &c) == 1);
+    assert_true(sum_of(&f, "http_req_failed", NULL, NULL, &c) == 1);
+    assert_int_equal(c, 2);
+    sum_of(&f, "http_req_duration", "status", "200", &c);
+    assert_int_equal(c, 1);
+    assert_true(sum_of(&f, "data_received", "scenario", "default", &c) > 0);
+    fx_teardown(&f);
+}
+
 static void test_runtime_metric_errors(void **state)
 {
     (void)state;
@@ -340,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_runtime_errors_end_the_iteration),
         cmocka_unit_test(test_runtime_init_context_cannot_request),
         cmocka_unit_test(test_runtime_metrics_checks_groups),
+        cmocka_unit_test(test_runtime_http_samples),
         cmocka_unit_test(test_runtime_metric_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
