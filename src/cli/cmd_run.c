@@ -64,7 +64,9 @@ int tg_cmd_run(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "tailgate: %s\n", d.msg);
         tg_plan_fini(&plan);
-        return rc == TG_ENOMEM ? TG_EXIT_GENERIC : TG_EXIT_INVALID_CONFIG;
+        return rc == TG_ENOMEM   ? TG_EXIT_GENERIC
+               : rc == TG_EPROTO ? TG_EXIT_SCRIPT_EXCEPTION
+                                 : TG_EXIT_INVALID_CONFIG;
     }
     struct tg_results res;
     if (tg_results_init(&res) < 0) {
@@ -77,7 +79,10 @@ int tg_cmd_run(int argc, char **argv)
     int exit_code = TG_EXIT_OK;
     if (rc < 0) {
         fprintf(stderr, "tailgate: %s\n", d.msg);
-        exit_code = rc == TG_EINVAL ? TG_EXIT_INVALID_CONFIG : TG_EXIT_GENERIC;
+        /* a script that fails in a worker's init context is a script error */
+        exit_code = rc != TG_EINVAL ? TG_EXIT_GENERIC
+                    : plan.script   ? TG_EXIT_SCRIPT_EXCEPTION
+                                    : TG_EXIT_INVALID_CONFIG;
     } else {
         record_vus(&res, out.connections);
         struct tg_verdict verdicts[TG_PLAN_MAX_THRESHOLDS];

@@ -3,6 +3,7 @@
  */
 #include "cli/run_flags.h"
 
+#include "cli/script_plan.h"
 #include "core/alloc.h"
 #include "core/fdlimit.h"
 #include "core/units.h"
@@ -19,8 +20,10 @@
 
 static const char usage_text[] =
     "usage: tailgate run URL [flags]\n"
+    "       tailgate run SCRIPT.lua [flags]\n"
     "\n"
-    "Load-tests one HTTP/1.1 or HTTPS endpoint and prints a k6-style summary.\n"
+    "Load-tests one HTTP/1.1 or HTTPS endpoint, or runs a Lua test script (docs/scripting.md),\n"
+    "and prints a k6-style summary.\n"
     "\n"
     "load:\n"
     "  -c, --connections N     concurrent connections (default 10)\n"
@@ -42,6 +45,11 @@ static const char usage_text[] =
     "      --max-body S        largest response body accepted (default 64MiB)\n"
     "      --resolve H:P:ADDRS connect to these addresses for host H port P instead of\n"
     "                          resolving it (e.g. example.test:443:127.0.0.1,::1)\n"
+    "scripts:\n"
+    "  -e, --env KEY=VALUE     set an environment variable the script reads (tailgate.env)\n"
+    "  -u, --vus N             run N VUs (with -d or -i), replacing the script's scenarios\n"
+    "  -i, --iterations N      N iterations in all (shared by the VUs), replacing them too\n"
+    "                          (-d also replaces them for a script)\n"
     "results:\n"
     "      --threshold 'METRIC: EXPR'   k6 threshold, e.g. 'http_req_duration: p(99)<200'\n"
     "                          (repeatable; a failed threshold exits 99)\n"
@@ -71,6 +79,14 @@ enum {
     OPT_RESOLVE,
 };
 
+/* What a run was given on the command line, for the checks that need the whole picture. */
+struct given {
+    bool threads;
+    bool trend_stats;
+    const char *url_only; /* a command-line-mode flag, named in the error for scripts */
+    struct tg_script_overrides ov;
+};
+
 static const struct option long_opts[] = {
     { "connections", required_argument, NULL, 'c' },
     { "duration", required_argument, NULL, 'd' },
@@ -96,6 +112,9 @@ static const struct option long_opts[] = {
     { "graceful-stop", required_argument, NULL, OPT_GRACEFUL },
     { "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
     { "resolve", required_argument, NULL, OPT_RESOLVE },
+    { "env", required_argument, NULL, 'e' },
+    { "vus", required_argument, NULL, 'u' },
+    { "iterations", required_argument, NULL, 'i' },
     { NULL, 0, NULL, 0 },
 };
 
@@ -434,14 +453,72 @@ static int finish_plan(struct tg_plan *p, struct tg_diag *d, bool threads_given)
     return 0;
 }
 
+/* -e, -u, -i: returns 1 when opt was one of them, 0 when not, < 0 on error. */
+static int script_flag(int opt, const char *arg, struct given *g, struct tg_diag *d)
+{
+    uint64_t v;
+    switch (opt) {
+    case 'e': {
+        const char *eq = strchr(arg, '=');
+        if (!eq || eq == arg) {
+            tg_diag_set(d, "--env \"%s\": expected KEY=VALUE", arg);
+            return TG_EINVAL;
+        }
+        char key[256];
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
+        setenv(key, eq + 1, 1); /* before any script state reads the environment */
+        return 1;
+    }
+    case 'u':
+        if (parse_u64("--vus", arg, 1, 10000000, &v, d) < 0) {
+            return TG_EINVAL;
+        }
+        g->ov.vus = (uint32_t)v;
+        return 1;
+    case 'i':
+        if (parse_u64("--iterations", arg, 1, UINT64_MAX / 2, &v, d) < 0) {
+            return TG_EINVAL;
+        }
+        g->ov.iterations = v;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int finish_script(struct tg_plan *p, const char *script, struct given *g, struct tg_diag *d)
+{
+    if (g->url_only) {
+        tg_diag_set(d, "%s: not used with a script (its options decide the load and the requests)",
+                    g->url_only);
+        return TG_EINVAL;
+    }
+    p->script = script;
+    p->url_text = script;
+    p->method = "";
+    g->ov.duration_ns = p->duration_ns; /* -d given: it replaces the script's scenarios */
+    p->duration_ns = 0;
+    p->connections = 0;
+    const char *stats[TG_PLAN_MAX_STATS];
+    size_t n_stats = p->n_trend_stats;
+    memcpy(stats, p->trend_stats, sizeof(stats));
+    int rc = tg_script_plan(p, &g->ov, d);
+    if (rc == 0 && g->trend_stats) {
+        /* the flag's statistics win over options.summaryTrendStats */
+        memcpy(p->trend_stats, stats, sizeof(stats));
+        p->n_trend_stats = n_stats;
+    }
+    return rc;
+}
+
 int tg_run_flags_parse(int argc, char **argv, struct tg_plan *p, struct tg_diag *d)
 {
     set_defaults(p);
-    bool threads_given = false;
+    struct given g = { 0 };
     optind = 1;
     opterr = 0;
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:d:n:r:t:m:H:kqh", long_opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:d:n:r:t:m:H:kqhe:u:i:", long_opts, NULL)) != -1) {
         if (opt == 'h') {
             fputs(usage_text, stdout);
             return 1;
@@ -451,23 +528,44 @@ int tg_run_flags_parse(int argc, char **argv, struct tg_plan *p, struct tg_diag 
             tg_diag_set(d, "%s: unknown flag or missing value (see tailgate run --help)", bad);
             return TG_EINVAL;
         }
-        threads_given = threads_given || opt == 't';
-        int rc = apply(opt, optarg, p, d);
+        int rc = script_flag(opt, optarg, &g, d);
+        if (rc == 1) {
+            continue;
+        }
+        if (rc < 0) {
+            return rc;
+        }
+        g.threads = g.threads || opt == 't';
+        g.trend_stats = g.trend_stats || opt == OPT_TREND_STATS;
+        if (strchr("cnrmH", opt) || opt == OPT_BODY || opt == OPT_BODY_FILE || opt == OPT_RESOLVE) {
+            g.url_only = argv[optind - 1];
+        }
+        rc = apply(opt, optarg, p, d);
         if (rc < 0) {
             return rc;
         }
     }
     if (optind >= argc) {
-        tg_diag_set(d, "run: missing URL (usage: tailgate run URL [flags])");
+        tg_diag_set(d, "run: missing URL or script (usage: tailgate run URL|SCRIPT.lua [flags])");
         return TG_EINVAL;
     }
     if (optind + 1 < argc) {
-        tg_diag_set(d, "run: unexpected argument \"%s\" after the URL", argv[optind + 1]);
+        tg_diag_set(d, "run: unexpected argument \"%s\" after \"%s\"", argv[optind + 1],
+                    argv[optind]);
+        return TG_EINVAL;
+    }
+    size_t alen = strlen(argv[optind]);
+    if (alen > 4 && strcmp(argv[optind] + alen - 4, ".lua") == 0) {
+        return finish_script(p, argv[optind], &g, d);
+    }
+    if (g.ov.vus || g.ov.iterations) {
+        tg_diag_set(d, "%s: only for scripts (a URL run uses -c and -n)",
+                    g.ov.vus ? "--vus" : "--iterations");
         return TG_EINVAL;
     }
     p->url_text = argv[optind];
     if (tg_url_parse(p->url_text, &p->url, d) < 0) {
         return TG_EINVAL;
     }
-    return finish_plan(p, d, threads_given);
+    return finish_plan(p, d, g.threads);
 }

@@ -91,6 +91,36 @@ static void signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
     }
 }
 
+/* Iteration errors of a script, once per distinct message with its count (all workers). */
+static void report_script_errors(struct coord *c)
+{
+    for (uint32_t i = 0; i < c->n && c->workers; i++) {
+        const struct tg_vu_exec *x = c->workers[i].vx;
+        for (size_t k = 0; x && k < x->n_errors; k++) {
+            uint64_t total = x->errors[k].count;
+            bool seen = false;
+            for (uint32_t j = 0; j < i && !seen; j++) {
+                const struct tg_vu_exec *y = c->workers[j].vx;
+                for (size_t m = 0; y && m < y->n_errors; m++) {
+                    seen = seen || strcmp(y->errors[m].msg, x->errors[k].msg) == 0;
+                }
+            }
+            for (uint32_t j = i + 1; j < c->n && !seen; j++) {
+                const struct tg_vu_exec *y = c->workers[j].vx;
+                for (size_t m = 0; y && m < y->n_errors; m++) {
+                    if (strcmp(y->errors[m].msg, x->errors[k].msg) == 0) {
+                        total += y->errors[m].count;
+                    }
+                }
+            }
+            if (!seen) {
+                fprintf(stderr, "tailgate: iteration failed %llu time%s: %s\n",
+                        (unsigned long long)total, total == 1 ? "" : "s", x->errors[k].msg);
+            }
+        }
+    }
+}
+
 static int setup(struct coord *c, struct tg_diag *d)
 {
     c->workers = tg_calloc(c->n, sizeof(*c->workers));
@@ -158,8 +188,12 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
         ev_signal_stop(c.loop, &c.sigint);
         ev_signal_stop(c.loop, &c.sigterm);
     }
+    report_script_errors(&c);
     for (uint32_t i = 0; i < c.n && c.workers; i++) {
         out->connections += c.workers[i].n_conns;
+        if (c.workers[i].vx) {
+            out->connections += c.workers[i].vx->vus_total;
+        }
         tg_worker_fini(&c.workers[i]);
         tg_results_map_fini(&c.maps[i]);
     }

@@ -4,9 +4,15 @@
 #include "exec/plan.h"
 
 #include "core/alloc.h"
+#include "script/options.h"
 
 void tg_plan_fini(struct tg_plan *p)
 {
+    if (p->options) {
+        tg_options_fini(p->options);
+        tg_free(p->options);
+        p->options = NULL;
+    }
     tg_free(p->body);
     tg_free(p->request);
     p->body = NULL;

@@ -20,6 +20,8 @@
 #define TG_PLAN_MAX_HEADERS    64
 #define TG_PLAN_MAX_STATS      16
 
+struct tg_options;
+
 struct tg_plan_threshold {
     struct tg_selector sel;
     struct tg_threshold_expr expr;
@@ -59,6 +61,9 @@ struct tg_plan {
     int n_addrs;         /* 0 when resolution failed */
     int resolve_error;   /* error code when n_addrs == 0 */
     const char *resolve; /* --resolve HOST:PORT:ADDR[,ADDR...], or NULL */
+    /* script mode (tailgate run script.lua) */
+    const char *script;         /* NULL: the command-line mode */
+    struct tg_options *options; /* the script's options; owned */
     /* outputs */
     struct tg_plan_threshold thresholds[TG_PLAN_MAX_THRESHOLDS];
     size_t n_thresholds;

@@ -198,7 +198,7 @@ static void tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 static void finish_if_idle(struct tg_worker *w)
 {
-    if (w->finished || w->busy > 0) {
+    if (w->finished || w->busy > 0 || (w->vx && !w->vx->done)) {
         return;
     }
     bool more = !w->stopping && w->started < w->quota;
@@ -316,6 +316,10 @@ static void begin_stop(struct tg_worker *w, tg_ns now)
     }
     w->stopping = true;
     w->stop_deadline = now + w->plan->graceful_stop_ns;
+    if (w->vx) {
+        tg_vu_exec_stop(w->vx, now);
+        return;
+    }
     if (w->plan->rate_per_s > 0) {
         pace_arm(w, 0);
         uint64_t cap = arrival_cap(w);
@@ -396,6 +400,9 @@ static void sweep_cb(struct ev_loop *loop, ev_timer *t, int revents)
     if (atomic_load_explicit(&w->stop_requested, memory_order_relaxed)) {
         begin_stop(w, now);
     }
+    if (w->vx) {
+        tg_vu_exec_sweep(w->vx, now);
+    }
     for (uint32_t i = 0; i < w->n_conns && !w->finished; i++) {
         struct tg_conn *c = &w->conns[i].conn;
         if (!tg_conn_busy(c)) {
@@ -433,6 +440,26 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 
 /* ---- thread ----------------------------------------------------------- */
 
+static void scenarios_done(void *owner)
+{
+    struct tg_worker *w = owner;
+    finish_if_idle(w);
+}
+
+static int script_init(struct tg_worker *w, struct tg_diag *d)
+{
+    w->vx = tg_calloc(1, sizeof(*w->vx));
+    if (!w->vx) {
+        return TG_ENOMEM;
+    }
+    struct tg_vu_exec_conf c = { w->loop,         &w->env,
+                                 &w->reg,         &w->bank,
+                                 w->seg,          w->plan->options,
+                                 w->plan->script, !w->plan->insecure,
+                                 scenarios_done,  w };
+    return tg_vu_exec_init(w->vx, &c, d);
+}
+
 static void start_load(struct tg_worker *w)
 {
     tg_ns now = tg_clock_now();
@@ -458,18 +485,25 @@ static void start_load(struct tg_worker *w)
 static void *thread_main(void *arg)
 {
     struct tg_worker *w = arg;
-    /* 1 us of timer slack instead of 50: arrivals are released on time */
     ev_timer_start(w->loop, &w->tick);
     ev_timer_start(w->loop, &w->sweep);
     ev_async_start(w->loop, &w->wake);
     ev_now_update(w->loop);
-    start_load(w);
+    if (w->vx) {
+        tg_vu_exec_start(w->vx, w->t0);
+    } else {
+        start_load(w);
+    }
     if (!w->finished) {
         ev_run(w->loop, 0);
     }
     interrupt_all(w);
     for (uint32_t i = 0; i < w->n_conns; i++) {
         tg_conn_close(&w->conns[i].conn);
+    }
+    if (w->vx) {
+        tg_vu_exec_stop(w->vx, tg_clock_now());
+        tg_vu_exec_sweep(w->vx, INT64_MAX); /* abandons what still runs */
     }
     publish(w, true);
     return NULL;
@@ -486,7 +520,9 @@ int tg_worker_init(struct tg_worker *w, uint32_t index, uint32_t n, const struct
     w->coord_wake = coord_wake;
     tg_ring_init(&w->out);
     tg_ring_init(&w->back);
-    w->quota = plan->requests ? tg_segment_count(w->seg, plan->requests) : UINT64_MAX;
+    w->quota = plan->script     ? 0
+               : plan->requests ? tg_segment_count(w->seg, plan->requests)
+                                : UINT64_MAX;
     w->n_conns = (uint32_t)tg_segment_count(w->seg, plan->connections);
     w->loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOSIGMASK);
     if (!w->loop || tg_registry_init(&w->reg, 1000) < 0 ||
@@ -531,6 +567,12 @@ int tg_worker_init(struct tg_worker *w, uint32_t index, uint32_t n, const struct
         w->conns[i].w = w;
         tg_conn_init(&w->conns[i].conn, &w->env, on_complete, &w->conns[i]);
     }
+    if (plan->script) {
+        int rc = script_init(w, d);
+        if (rc < 0) {
+            return rc;
+        }
+    }
     ev_timer_init(&w->tick, tick_cb, TICK_S, TICK_S);
     ev_timer_init(&w->sweep, sweep_cb, SWEEP_S, SWEEP_S);
     w->pace_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -568,6 +610,11 @@ void tg_worker_stop(struct tg_worker *w)
 
 void tg_worker_fini(struct tg_worker *w)
 {
+    if (w->vx) {
+        tg_vu_exec_fini(w->vx); /* its VUs use the env, the registry and the loop */
+        tg_free(w->vx);
+        w->vx = NULL;
+    }
     for (uint32_t i = 0; i < w->n_conns; i++) {
         tg_conn_close(&w->conns[i].conn);
     }

@@ -20,6 +20,7 @@
 #include "core/ring.h"
 #include "exec/plan.h"
 #include "exec/segment.h"
+#include "exec/vu_exec.h"
 #include "metrics/bank.h"
 #include "metrics/registry.h"
 #include "net/conn.h"
@@ -107,7 +108,8 @@ struct tg_worker {
     int32_t s_iterations;
     int32_t s_dropped;
     int32_t s_late;
-    int setup_error; /* non-zero when set-up failed (ENOMEM) */
+    int setup_error;       /* non-zero when set-up failed (ENOMEM) */
+    struct tg_vu_exec *vx; /* script mode: the scenarios' VUs; NULL on the command line */
 };
 
 /*

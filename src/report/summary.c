@@ -236,10 +236,17 @@ void tg_summary_print(FILE *f, const struct tg_summary_info *info)
 {
     const struct tg_registry *reg = &info->res->reg;
     char dur[32];
-    fprintf(f, "\n  tailgate %s %s  %u threads, %llu connections, %s%s\n\n", info->plan->method,
-            info->plan->url_text, info->plan->threads, (unsigned long long)info->connections,
-            tg_units_fmt_duration((double)info->res->duration_ns, dur, sizeof(dur)),
-            info->interrupted ? " (interrupted)" : "");
+    if (info->plan->script) {
+        fprintf(f, "\n  tailgate %s  %u threads, %llu VUs, %s%s\n\n", info->plan->script,
+                info->plan->threads, (unsigned long long)info->connections,
+                tg_units_fmt_duration((double)info->res->duration_ns, dur, sizeof(dur)),
+                info->interrupted ? " (interrupted)" : "");
+    } else {
+        fprintf(f, "\n  tailgate %s %s  %u threads, %llu connections, %s%s\n\n", info->plan->method,
+                info->plan->url_text, info->plan->threads, (unsigned long long)info->connections,
+                tg_units_fmt_duration((double)info->res->duration_ns, dur, sizeof(dur)),
+                info->interrupted ? " (interrupted)" : "");
+    }
     print_thresholds(f, info);
     fprintf(f, "  METRICS\n\n");
     int order[512];

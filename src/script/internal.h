@@ -32,6 +32,8 @@ void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int
 /* The same from C (no Lua involved): tags are complete (scenario, group...). 0 or < 0. */
 int tg_lua_metrics__record_c(struct tg_vu *vu, uint32_t metric, const struct tg_tag *tags, size_t n,
                              double value);
+/* Takes vu off any origin's list of VUs waiting for a lookup. */
+void tg_lua_http__forget(struct tg_vu *vu);
 /* Frees the runtime's origins (lua_http.c owns their layout). */
 void tg_lua_http__free_origins(struct tg_rt *rt);
 

@@ -42,6 +42,20 @@ void tg_lua_http__free_origins(struct tg_rt *rt)
     rt->origins = NULL;
 }
 
+void tg_lua_http__forget(struct tg_vu *vu)
+{
+    struct tg_origin *o = vu->origin;
+    if (!o) {
+        return;
+    }
+    for (int i = 0; i < o->n_waiting; i++) {
+        if (o->waiting[i] == vu) {
+            o->waiting[i] = o->waiting[--o->n_waiting];
+            break;
+        }
+    }
+}
+
 /* ---- the response --------------------------------------------------------- */
 
 static double ms(tg_ns from, tg_ns to)

@@ -200,6 +200,7 @@ void tg_vu_fini(struct tg_vu *vu)
 /* A fresh coroutine when the VU has none or its last one died with an error. */
 static int ensure_coroutine(struct tg_vu *vu)
 {
+    vu->group[0] = '\0';
     if (vu->co && lua_status(vu->co) == 0 && lua_gettop(vu->co) == 0) {
         return 0; /* finished normally: reusable */
     }
@@ -241,6 +242,31 @@ void tg_runtime__resume(struct tg_vu *vu, int nargs)
     lua_pop(vu->co, 1);
     end_iteration(vu, lua_tostring(rt->L, -1));
     lua_pop(rt->L, 1);
+}
+
+int tg_vu_record(struct tg_vu *vu, uint32_t metric, const struct tg_tag *tags, size_t n,
+                 double value)
+{
+    return tg_lua_metrics__record_c(vu, metric, tags, n, value);
+}
+
+void tg_vu_abort(struct tg_vu *vu)
+{
+    if (vu->state == TG_VU_IDLE) {
+        return;
+    }
+    ev_timer_stop(vu->rt->loop, &vu->sleep);
+    tg_lua_http__forget(vu);
+    if (tg_conn_busy(&vu->conn)) {
+        vu->conn.req = NULL;
+        vu->conn.creq = NULL;
+        tg_conn_close(&vu->conn);
+    }
+    luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->co_ref);
+    vu->co_ref = LUA_NOREF;
+    vu->co = NULL;
+    vu->group[0] = '\0';
+    vu->state = TG_VU_IDLE;
 }
 
 int tg_vu_run(struct tg_vu *vu, const char *fn)

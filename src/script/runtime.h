@@ -80,6 +80,7 @@ struct tg_vu {
     int co_ref;
     int state_ref; /* the VU's own table (tailgate.vu.state) */
     uint64_t iteration;
+    void *user; /* the owner's (the executor's) per-VU data */
     struct tg_conn conn;
     struct tg_conn_keep keep;
     struct tg_conn_req creq;
@@ -117,6 +118,15 @@ void tg_rt_fini(struct tg_rt *rt);
 
 int tg_vu_init(struct tg_vu *vu, struct tg_rt *rt, uint32_t id);
 void tg_vu_fini(struct tg_vu *vu);
+/* Records a sample for vu into the owner's bank (tags as given). 0 or < 0. */
+int tg_vu_record(struct tg_vu *vu, uint32_t metric, const struct tg_tag *tags, size_t n,
+                 double value);
+/*
+ * Abandons the iteration in progress (graceful stop expired): its request,
+ * lookup or sleep is cancelled without calling back; the coroutine is
+ * dropped. The VU is idle afterwards.
+ */
+void tg_vu_abort(struct tg_vu *vu);
 /*
  * Starts an iteration: calls the global function fn in the VU's coroutine.
  * The iteration ends (hooks.on_iteration) when the function returns or

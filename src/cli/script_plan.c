@@ -1,0 +1,135 @@
+/*
+ * script_plan — the planning pass over a script; see script_plan.h.
+ */
+#include "cli/script_plan.h"
+
+#include "core/alloc.h"
+#include "metrics/registry.h"
+#include "net/conn.h"
+#include "script/options.h"
+#include "script/runtime.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <string.h>
+
+/* k6's CLI execution flags replace the script's scenarios with the shortcuts. */
+static void apply_overrides(lua_State *L, const struct tg_script_overrides *ov)
+{
+    if (!ov->vus && !ov->duration_ns && !ov->iterations) {
+        return;
+    }
+    lua_getglobal(L, "options");
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setglobal(L, "options");
+    }
+    lua_pushnil(L);
+    lua_setfield(L, -2, "scenarios");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "stages");
+    if (ov->vus) {
+        lua_pushnumber(L, ov->vus);
+        lua_setfield(L, -2, "vus");
+    }
+    if (ov->duration_ns) {
+        lua_pushnumber(L, (double)ov->duration_ns / 1e6);
+        lua_setfield(L, -2, "duration");
+    }
+    if (ov->iterations) {
+        lua_pushnumber(L, (double)ov->iterations);
+        lua_setfield(L, -2, "iterations");
+    }
+    lua_pop(L, 1);
+}
+
+static int check_executors(const struct tg_options *o, struct tg_diag *d)
+{
+    for (size_t i = 0; i < o->n_scenarios; i++) {
+        enum tg_executor e = o->scenarios[i].executor;
+        if (e != TG_EXECUTOR_CONSTANT_VUS && e != TG_EXECUTOR_PER_VU_ITERATIONS &&
+            e != TG_EXECUTOR_SHARED_ITERATIONS) {
+            tg_diag_set(d,
+                        "options.scenarios.%s.executor: \"%s\" is not available in this version "
+                        "of tailgate yet; use constant-vus, per-vu-iterations or "
+                        "shared-iterations",
+                        o->scenarios[i].name, tg_executor_name(e));
+            return TG_EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* Adds the script's thresholds after the flags' and checks every metric and method. */
+static int merge_thresholds(struct tg_plan *p, const struct tg_options *o,
+                            const struct tg_registry *reg, struct tg_diag *d)
+{
+    for (size_t i = 0; i < o->n_thresholds; i++) {
+        if (p->n_thresholds == TG_PLAN_MAX_THRESHOLDS) {
+            tg_diag_set(d, "options.thresholds: at most %d thresholds", TG_PLAN_MAX_THRESHOLDS);
+            return TG_EINVAL;
+        }
+        p->thresholds[p->n_thresholds++] = o->thresholds[i];
+    }
+    for (size_t i = 0; i < p->n_thresholds; i++) {
+        const struct tg_plan_threshold *t = &p->thresholds[i];
+        int m = tg_registry_find_metric(reg, t->sel.name);
+        if (m < 0) {
+            tg_diag_set(d,
+                        "threshold on \"%s\": no such metric (built-in, or defined by the "
+                        "script's init context)",
+                        t->sel.raw);
+            return TG_EINVAL;
+        }
+        enum tg_metric_kind k = reg->metrics[m].kind;
+        if (!tg_threshold_agg_allowed(k, t->expr.agg)) {
+            tg_diag_set(d, "threshold \"%s: %s\": %s is a %s; its thresholds use %s", t->sel.raw,
+                        t->expr.source, t->sel.name, tg_metric_kind_name(k),
+                        tg_threshold_agg_names(k));
+            return TG_EINVAL;
+        }
+    }
+    return 0;
+}
+
+int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, struct tg_diag *d)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct tg_conn_env env;
+    struct tg_registry reg;
+    struct tg_rt rt;
+    memset(&rt, 0, sizeof(rt));
+    p->options = tg_calloc(1, sizeof(*p->options));
+    if (!loop || !p->options || tg_conn_env_init(&env, loop, p->max_head, p->max_body) < 0 ||
+        tg_registry_init(&reg, 1000) < 0) {
+        tg_diag_set(d, "out of memory");
+        return TG_ENOMEM; /* the process exits; nothing to unwind */
+    }
+    struct tg_rt_opts o = { p->script, !p->insecure, &reg, NULL };
+    int rc = tg_rt_init(&rt, loop, &env, &o, d);
+    if (rc == TG_EINVAL) {
+        rc = TG_EPROTO; /* the script raised: exit 107 */
+    } else if (rc == 0) {
+        apply_overrides(rt.L, ov);
+        rc = tg_options_read(rt.L, p->options, d);
+        if (rc == 0) {
+            rc = check_executors(p->options, d);
+        }
+        if (rc == 0) {
+            rc = merge_thresholds(p, p->options, &reg, d);
+        }
+        if (rc == 0 && p->options->n_trend_stats > 0) {
+            for (size_t i = 0; i < p->options->n_trend_stats; i++) {
+                p->trend_stats[i] = p->options->trend_stats[i];
+            }
+            p->n_trend_stats = p->options->n_trend_stats;
+        }
+    }
+    tg_rt_fini(&rt);
+    tg_registry_fini(&reg);
+    tg_conn_env_fini(&env);
+    ev_loop_destroy(loop);
+    return rc;
+}

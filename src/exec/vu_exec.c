@@ -1,0 +1,334 @@
+/*
+ * vu_exec — scenario executors over VU coroutines; see vu_exec.h.
+ */
+#include "exec/vu_exec.h"
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "net/errcode.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct vx_scen {
+    struct tg_vu_exec *x;
+    const struct tg_scenario *sc;
+    struct tg_vu *vus; /* this worker's share */
+    uint32_t n_vus;
+    uint64_t iters_left; /* shared-iterations: this worker's share still to start */
+    tg_ns start;         /* absolute monotonic */
+    tg_ns end;           /* no iteration starts at or after it */
+    tg_ns hard_end;      /* running iterations are abandoned then (0: not yet known) */
+    bool started;
+    bool ending;
+    bool done;
+    uint32_t running;
+    ev_timer start_t;
+    ev_timer end_t;
+};
+
+struct vx_vu {
+    struct vx_scen *scen;
+    tg_ns iter_start;
+};
+
+static void check_done(struct tg_vu_exec *x)
+{
+    if (x->done) {
+        return;
+    }
+    for (size_t i = 0; i < x->n_scens; i++) {
+        if (!x->scens[i].done) {
+            return;
+        }
+    }
+    x->done = true;
+    x->conf.on_done(x->conf.owner);
+}
+
+static void scen_check_done(struct vx_scen *s)
+{
+    if (s->done || s->running > 0) {
+        return;
+    }
+    bool out_of_work = s->sc->executor == TG_EXECUTOR_SHARED_ITERATIONS && s->iters_left == 0;
+    if (s->sc->executor == TG_EXECUTOR_PER_VU_ITERATIONS) {
+        out_of_work = true;
+        for (uint32_t i = 0; i < s->n_vus; i++) {
+            out_of_work = out_of_work && s->vus[i].iteration >= s->sc->iterations;
+        }
+    }
+    if (s->ending || (s->started && out_of_work) || s->n_vus == 0) {
+        s->done = true;
+        ev_timer_stop(s->x->conf.loop, &s->start_t);
+        ev_timer_stop(s->x->conf.loop, &s->end_t);
+        check_done(s->x);
+    }
+}
+
+static void enqueue(struct tg_vu_exec *x, struct tg_vu *vu)
+{
+    if (x->qn == x->qcap) {
+        size_t cap = x->qcap ? x->qcap * 2 : 64;
+        struct tg_vu **q = tg_realloc(x->queue, cap, sizeof(*q));
+        if (!q) {
+            return; /* the VU stays parked; its scenario ends at its end time */
+        }
+        x->queue = q;
+        x->qcap = cap;
+    }
+    x->queue[x->qn++] = vu;
+    ev_idle_start(x->conf.loop, &x->ready);
+}
+
+/* Whether vu may start another iteration now (and claims it). */
+static bool claim(struct vx_scen *s, struct tg_vu *vu, tg_ns now)
+{
+    if (s->x->stopping || s->ending || !s->started || now >= s->end) {
+        return false;
+    }
+    switch (s->sc->executor) {
+    case TG_EXECUTOR_SHARED_ITERATIONS:
+        if (s->iters_left == 0) {
+            return false;
+        }
+        s->iters_left--;
+        return true;
+    case TG_EXECUTOR_PER_VU_ITERATIONS:
+        return vu->iteration < s->sc->iterations;
+    default:
+        return true;
+    }
+}
+
+static void ready_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+    (void)revents;
+    struct tg_vu_exec *x = w->data;
+    size_t n = x->qn;
+    x->qn = 0;
+    tg_ns now = tg_clock_now();
+    /* VUs queued meanwhile (iterations that end at once) wait for the next round */
+    struct tg_vu *batch[256];
+    size_t take = n < TG_ARRAY_LEN(batch) ? n : TG_ARRAY_LEN(batch);
+    memcpy(batch, x->queue, take * sizeof(*batch));
+    memmove(x->queue, x->queue + take, (n - take) * sizeof(*x->queue));
+    x->qn = n - take;
+    for (size_t i = 0; i < take; i++) {
+        struct tg_vu *vu = batch[i];
+        struct vx_vu *v = vu->user;
+        struct vx_scen *s = v->scen;
+        if (vu->state != TG_VU_IDLE || !claim(s, vu, now)) {
+            scen_check_done(s);
+            continue;
+        }
+        s->running++;
+        v->iter_start = now;
+        if (tg_vu_run(vu, s->sc->exec) < 0) {
+            s->running--;
+            scen_check_done(s);
+        }
+    }
+    if (x->qn == 0) {
+        ev_idle_stop(loop, w);
+    }
+}
+
+static void keep_error(struct tg_vu_exec *x, const char *err)
+{
+    /* the first line identifies it: "file:line: message" */
+    size_t len = strcspn(err, "\n");
+    for (size_t i = 0; i < x->n_errors; i++) {
+        if (strncmp(x->errors[i].msg, err, len) == 0 && x->errors[i].msg[len] == '\0') {
+            x->errors[i].count++;
+            return;
+        }
+    }
+    if (x->n_errors < TG_VU_EXEC_ERRORS) {
+        snprintf(x->errors[x->n_errors].msg, sizeof(x->errors[0].msg), "%.*s", (int)len, err);
+        x->errors[x->n_errors++].count = 1;
+    }
+}
+
+static void on_iteration(void *owner, struct tg_vu *vu, const char *err)
+{
+    struct tg_vu_exec *x = owner;
+    struct vx_vu *v = vu->user;
+    struct vx_scen *s = v->scen;
+    s->running--;
+    struct tg_tag tag = { "scenario", s->sc->name };
+    double ms = (double)(tg_clock_now() - v->iter_start) / 1e6;
+    tg_vu_record(vu, TG_M_ITERATIONS, &tag, 1, 1);
+    tg_vu_record(vu, TG_M_ITERATION_DURATION, &tag, 1, ms);
+    if (err) {
+        int m = tg_registry_metric(x->conf.reg, "iteration_errors", TG_KIND_COUNTER,
+                                   TG_CONTAINS_DEFAULT);
+        if (m >= 0) {
+            tg_vu_record(vu, (uint32_t)m, &tag, 1, 1);
+        }
+        keep_error(x, err);
+    }
+    enqueue(x, vu);
+}
+
+static void start_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct vx_scen *s = t->data;
+    s->started = true;
+    for (uint32_t i = 0; i < s->n_vus; i++) {
+        enqueue(s->x, &s->vus[i]);
+    }
+    scen_check_done(s);
+}
+
+static void end_scen(struct vx_scen *s, tg_ns now)
+{
+    if (s->ending) {
+        return;
+    }
+    s->ending = true;
+    s->hard_end = now + s->sc->graceful_stop;
+    scen_check_done(s);
+}
+
+static void end_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    end_scen(t->data, tg_clock_now());
+}
+
+void tg_vu_exec_stop(struct tg_vu_exec *x, tg_ns now)
+{
+    x->stopping = true;
+    for (size_t i = 0; i < x->n_scens; i++) {
+        end_scen(&x->scens[i], now);
+    }
+}
+
+void tg_vu_exec_sweep(struct tg_vu_exec *x, tg_ns now)
+{
+    for (size_t i = 0; i < x->n_scens; i++) {
+        struct vx_scen *s = &x->scens[i];
+        for (uint32_t k = 0; k < s->n_vus; k++) {
+            struct tg_conn *c = &s->vus[k].conn;
+            if (!tg_conn_busy(c)) {
+                continue;
+            }
+            bool connecting = c->state == TG_CONN_CONNECTING || c->state == TG_CONN_HANDSHAKE;
+            if (connecting && c->connect_deadline && now >= c->connect_deadline) {
+                tg_conn_fail(c, TG_ERR_TCP_DIAL_TIMEOUT);
+            } else if (c->deadline && now >= c->deadline) {
+                tg_conn_fail(c, TG_ERR_REQUEST_TIMEOUT);
+            }
+        }
+        if (s->ending && !s->done && now >= s->hard_end) {
+            for (uint32_t k = 0; k < s->n_vus; k++) {
+                if (s->vus[k].state != TG_VU_IDLE) {
+                    tg_vu_abort(&s->vus[k]);
+                    s->running--;
+                }
+            }
+            scen_check_done(s);
+        }
+    }
+}
+
+static int scen_init(struct tg_vu_exec *x, struct vx_scen *s, const struct tg_scenario *sc,
+                     uint32_t *next_id)
+{
+    s->x = x;
+    s->sc = sc;
+    s->n_vus = (uint32_t)tg_segment_count(x->conf.seg, sc->vus);
+    if (sc->executor == TG_EXECUTOR_SHARED_ITERATIONS) {
+        s->iters_left = tg_segment_count(x->conf.seg, sc->iterations);
+    }
+    s->vus = tg_calloc(s->n_vus ? s->n_vus : 1, sizeof(*s->vus));
+    struct vx_vu *data = tg_calloc(s->n_vus ? s->n_vus : 1, sizeof(*data));
+    if (!s->vus || !data) {
+        tg_free(data);
+        return TG_ENOMEM;
+    }
+    for (uint32_t i = 0; i < s->n_vus; i++) {
+        tg_vu_init(&s->vus[i], &x->rt, (*next_id)++);
+        s->vus[i].scenario = sc->name;
+        data[i].scen = s;
+        s->vus[i].user = &data[i];
+    }
+    ev_timer_init(&s->start_t, start_cb, 0, 0);
+    ev_timer_init(&s->end_t, end_cb, 0, 0);
+    s->start_t.data = s->end_t.data = s;
+    return 0;
+}
+
+int tg_vu_exec_init(struct tg_vu_exec *x, const struct tg_vu_exec_conf *c, struct tg_diag *d)
+{
+    memset(x, 0, sizeof(*x));
+    x->conf = *c;
+    struct tg_rt_opts o = { c->script, c->tls_verify, c->reg, c->bank };
+    int rc = tg_rt_init(&x->rt, c->loop, c->env, &o, d);
+    if (rc < 0) {
+        return rc;
+    }
+    x->rt.hooks = (struct tg_rt_hooks){ x, NULL, on_iteration };
+    x->n_scens = c->opts->n_scenarios;
+    x->scens = tg_calloc(x->n_scens ? x->n_scens : 1, sizeof(*x->scens));
+    if (!x->scens) {
+        return TG_ENOMEM;
+    }
+    uint32_t next_id = 1;
+    for (size_t i = 0; i < x->n_scens; i++) {
+        if (scen_init(x, &x->scens[i], &c->opts->scenarios[i], &next_id) < 0) {
+            tg_diag_set(d, "out of memory creating VUs");
+            return TG_ENOMEM;
+        }
+        x->vus_total += x->scens[i].n_vus;
+    }
+    ev_idle_init(&x->ready, ready_cb);
+    x->ready.data = x;
+    return 0;
+}
+
+void tg_vu_exec_start(struct tg_vu_exec *x, tg_ns t0)
+{
+    tg_ns now = tg_clock_now();
+    ev_now_update(x->conf.loop);
+    for (size_t i = 0; i < x->n_scens; i++) {
+        struct vx_scen *s = &x->scens[i];
+        const struct tg_scenario *sc = s->sc;
+        tg_ns len = sc->executor == TG_EXECUTOR_CONSTANT_VUS ? sc->duration : sc->max_duration;
+        s->start = t0 + sc->start_time;
+        s->end = s->start + len;
+        ev_timer_set(&s->start_t, s->start > now ? (double)(s->start - now) / 1e9 : 0, 0);
+        ev_timer_set(&s->end_t, s->end > now ? (double)(s->end - now) / 1e9 : 0, 0);
+        ev_timer_start(x->conf.loop, &s->start_t);
+        ev_timer_start(x->conf.loop, &s->end_t);
+    }
+    if (x->n_scens == 0) {
+        check_done(x);
+    }
+}
+
+void tg_vu_exec_fini(struct tg_vu_exec *x)
+{
+    for (size_t i = 0; x->scens && i < x->n_scens; i++) {
+        struct vx_scen *s = &x->scens[i];
+        ev_timer_stop(x->conf.loop, &s->start_t);
+        ev_timer_stop(x->conf.loop, &s->end_t);
+        void *data = s->n_vus ? s->vus[0].user : NULL;
+        for (uint32_t k = 0; k < s->n_vus; k++) {
+            tg_vu_abort(&s->vus[k]);
+            tg_vu_fini(&s->vus[k]);
+        }
+        tg_free(data);
+        tg_free(s->vus);
+    }
+    if (x->conf.loop) {
+        ev_idle_stop(x->conf.loop, &x->ready);
+    }
+    tg_free(x->scens);
+    tg_free(x->queue);
+    tg_rt_fini(&x->rt);
+}
