@@ -453,6 +453,19 @@ static int finish_plan(struct tg_plan *p, struct tg_diag *d, bool threads_given)
     return 0;
 }
 
+/* The long name of a flag ("--rate"), for messages. */
+static const char *flag_name(int opt)
+{
+    for (const struct option *o = long_opts; o->name; o++) {
+        if (o->val == opt) {
+            static char buf[64];
+            snprintf(buf, sizeof(buf), "--%s", o->name);
+            return buf;
+        }
+    }
+    return "a flag";
+}
+
 /* -e, -u, -i: returns 1 when opt was one of them, 0 when not, < 0 on error. */
 static int script_flag(int opt, const char *arg, struct given *g, struct tg_diag *d)
 {
@@ -538,7 +551,7 @@ int tg_run_flags_parse(int argc, char **argv, struct tg_plan *p, struct tg_diag 
         g.threads = g.threads || opt == 't';
         g.trend_stats = g.trend_stats || opt == OPT_TREND_STATS;
         if (strchr("cnrmH", opt) || opt == OPT_BODY || opt == OPT_BODY_FILE || opt == OPT_RESOLVE) {
-            g.url_only = argv[optind - 1];
+            g.url_only = flag_name(opt);
         }
         rc = apply(opt, optarg, p, d);
         if (rc < 0) {

@@ -45,6 +45,22 @@ static void apply_overrides(lua_State *L, const struct tg_script_overrides *ov)
     lua_pop(L, 1);
 }
 
+/* Every scenario's exec must name a function the init context defined. */
+static int check_execs(lua_State *L, const struct tg_options *o, struct tg_diag *d)
+{
+    for (size_t i = 0; i < o->n_scenarios; i++) {
+        lua_getglobal(L, o->scenarios[i].exec);
+        bool fn = lua_type(L, -1) == LUA_TFUNCTION;
+        lua_pop(L, 1);
+        if (!fn) {
+            tg_diag_set(d, "options.scenarios.%s.exec: the script defines no function \"%s\"",
+                        o->scenarios[i].name, o->scenarios[i].exec);
+            return TG_EINVAL;
+        }
+    }
+    return 0;
+}
+
 static int check_executors(const struct tg_options *o, struct tg_diag *d)
 {
     for (size_t i = 0; i < o->n_scenarios; i++) {
@@ -116,6 +132,9 @@ int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, stru
         rc = tg_options_read(rt.L, p->options, d);
         if (rc == 0) {
             rc = check_executors(p->options, d);
+        }
+        if (rc == 0) {
+            rc = check_execs(rt.L, p->options, d);
         }
         if (rc == 0) {
             rc = merge_thresholds(p, p->options, &reg, d);

@@ -101,6 +101,8 @@ static bool claim(struct vx_scen *s, struct tg_vu *vu, tg_ns now)
     }
 }
 
+static void on_iteration(void *owner, struct tg_vu *vu, const char *err);
+
 static void ready_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
     (void)revents;
@@ -125,8 +127,8 @@ static void ready_cb(struct ev_loop *loop, ev_idle *w, int revents)
         s->running++;
         v->iter_start = now;
         if (tg_vu_run(vu, s->sc->exec) < 0) {
-            s->running--;
-            scen_check_done(s);
+            /* the function is gone (the script removed it): a failed iteration, not a hang */
+            on_iteration(x, vu, "the scenario's exec function is not defined");
         }
     }
     if (x->qn == 0) {

@@ -1,0 +1,69 @@
+# tailgate run SCRIPT.lua against tailgate serve: k6-shaped scripts, exact iteration
+# counts per executor, thresholds on custom metrics, and script/option errors.
+. "$(dirname "$0")/lib.sh"
+
+S=$(cd "$(dirname "$0")/../data/scripts" && pwd)
+port=$(free_port)
+start_serve "$port"
+export BASE_URL="http://127.0.0.1:$port"
+served() { curl -s "$BASE_URL/__stats" | python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+"$TG_BIN" run -q --summary-export "$T_DIR/basic.json" "$S/basic.lua" >"$T_DIR/basic.txt" 2>&1
+rc=$?
+check "basic script passes its thresholds (exit $rc)" [ $rc -eq 0 ]
+reqs=$(json_get "$T_DIR/basic.json" 'int(j["metrics"]["http_reqs"]["count"])')
+srv=$(served '["responses"]')
+check "script requests counted $reqs = served $srv" [ "$reqs" -eq "$srv" -a "$reqs" -gt 50 ]
+checks=$(json_get "$T_DIR/basic.json" 'j["metrics"]["checks"]["passes"]')
+check "checks counted per predicate ($checks = 2 x $reqs)" [ "$checks" -eq $((2 * reqs)) ]
+sub=$(json_get "$T_DIR/basic.json" '"api_latency_ms{endpoint:feed}" in j["metrics"]')
+check "custom Trend submetric exported" [ "$sub" = True ]
+check "summary names the script" grep -q "tailgate .*basic.lua  .* 4 VUs" "$T_DIR/basic.txt"
+
+before=$(served '["by_route"]["POST /communities/:id/posts"]')
+"$TG_BIN" run -q --no-summary --result "$T_DIR/it.json" "$S/iterations.lua"
+rc=$?
+n=$(python3 - "$T_DIR/it.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+c = {}
+for s in j["series"]:
+    if s["metric"] == "iterations":
+        c[s["tags"]["scenario"]] = c.get(s["tags"]["scenario"], 0) + int(s["sum"])
+print(c.get("each", 0), c.get("pool", 0))
+PY
+)
+check "per-vu-iterations 3x4 and shared-iterations 7: iterations $n (exit $rc)" [ "$n" = "12 7" -a $rc -eq 0 ]
+after=$(served '["by_route"]["POST /communities/:id/posts"]')
+check "the shared scenario POSTed 7 times ($((after - before)))" [ $((after - before)) -eq 7 ]
+
+"$TG_BIN" run -q --no-summary -u 3 -i 10 --summary-export "$T_DIR/ov.json" "$S/iterations.lua"
+n=$(json_get "$T_DIR/ov.json" 'int(j["metrics"]["iterations"]["count"])')
+check "-u 3 -i 10 replace the scenarios: $n iterations" [ "$n" -eq 10 ]
+
+"$TG_BIN" run -q --no-summary "$S/broken_syntax.lua" 2>"$T_DIR/syn.err"
+rc=$?
+check "syntax error exits 107 naming file:line ($(head -c 120 "$T_DIR/syn.err"))" \
+    sh -c "[ $rc -eq 107 ] && grep -q 'broken_syntax.lua:1:' '$T_DIR/syn.err'"
+
+"$TG_BIN" run -q --no-summary --summary-export "$T_DIR/ie.json" "$S/iteration_error.lua" \
+    2>"$T_DIR/ie.err"
+rc=$?
+errs=$(json_get "$T_DIR/ie.json" 'int(j["metrics"]["iteration_errors"]["count"])')
+check "iteration errors are counted ($errs of 6), the run goes on (exit $rc)" [ "$errs" -eq 4 -a $rc -eq 0 ]
+check "each distinct error is reported once with its count" \
+    grep -q "iteration failed 4 times: .*iteration_error.lua:5: odd failure" "$T_DIR/ie.err"
+
+"$TG_BIN" run -q --no-summary "$S/bad_option.lua" 2>"$T_DIR/bo.err"
+rc=$?
+check "bad option exits 104 naming its path" sh -c "[ $rc -eq 104 ] && grep -q 'options.scenarios.soak.stages\[2\].target: expected a number, got string' '$T_DIR/bo.err'"
+
+"$TG_BIN" run -q --no-summary "$S/custom_threshold_fails.lua" 2>/dev/null
+check "a failing threshold on a custom metric exits 99" [ $? -eq 99 ]
+
+"$TG_BIN" run -q --no-summary -r 10 "$S/basic.lua" 2>"$T_DIR/r.err"
+rc=$?
+check "URL-only flags are refused for scripts (exit $rc)" sh -c "[ $rc -eq 104 ] && grep -q -- '--rate: not used with a script' '$T_DIR/r.err'"
+
+"$TG_BIN" run -q --no-summary --threshold 'nosuch: count<1' "$S/iterations.lua" 2>"$T_DIR/th.err"
+check "a threshold on an unknown metric exits 104" [ $? -eq 104 ]
