@@ -13,7 +13,8 @@
 struct vx_scen {
     struct tg_vu_exec *x;
     const struct tg_scenario *sc;
-    struct tg_vu *vus; /* this worker's share */
+    struct tg_vu *vus;  /* this worker's share */
+    struct vx_vu *data; /* the executor's per-VU data, parallel to vus */
     uint32_t n_vus;
     uint64_t iters_left; /* shared-iterations: this worker's share still to start */
     tg_ns start;         /* absolute monotonic */
@@ -244,13 +245,19 @@ static int scen_init(struct tg_vu_exec *x, struct vx_scen *s, const struct tg_sc
     s->x = x;
     s->sc = sc;
     s->n_vus = (uint32_t)tg_segment_count(x->conf.seg, sc->vus);
-    if (sc->executor == TG_EXECUTOR_SHARED_ITERATIONS) {
-        s->iters_left = tg_segment_count(x->conf.seg, sc->iterations);
+    if (sc->executor == TG_EXECUTOR_SHARED_ITERATIONS && sc->vus > 0) {
+        /* iterations follow the VUs: this worker's VUs are [vlo, vhi) of all of them */
+        struct tg_segment seg = x->conf.seg;
+        uint64_t vlo =
+            sc->vus - tg_segment_count((struct tg_segment){ seg.from, seg.den, seg.den }, sc->vus);
+        uint64_t vhi = vlo + s->n_vus;
+        __extension__ unsigned __int128 it = sc->iterations;
+        s->iters_left = (uint64_t)(it * vhi / sc->vus - it * vlo / sc->vus);
     }
     s->vus = tg_calloc(s->n_vus ? s->n_vus : 1, sizeof(*s->vus));
     struct vx_vu *data = tg_calloc(s->n_vus ? s->n_vus : 1, sizeof(*data));
+    s->data = data;
     if (!s->vus || !data) {
-        tg_free(data);
         return TG_ENOMEM;
     }
     for (uint32_t i = 0; i < s->n_vus; i++) {
@@ -319,12 +326,11 @@ void tg_vu_exec_fini(struct tg_vu_exec *x)
         struct vx_scen *s = &x->scens[i];
         ev_timer_stop(x->conf.loop, &s->start_t);
         ev_timer_stop(x->conf.loop, &s->end_t);
-        void *data = s->n_vus ? s->vus[0].user : NULL;
-        for (uint32_t k = 0; k < s->n_vus; k++) {
+        for (uint32_t k = 0; s->vus && k < s->n_vus; k++) {
             tg_vu_abort(&s->vus[k]);
             tg_vu_fini(&s->vus[k]);
         }
-        tg_free(data);
+        tg_free(s->data);
         tg_free(s->vus);
     }
     if (x->conf.loop) {

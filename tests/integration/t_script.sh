@@ -67,3 +67,11 @@ check "URL-only flags are refused for scripts (exit $rc)" sh -c "[ $rc -eq 104 ]
 
 "$TG_BIN" run -q --no-summary --threshold 'nosuch: count<1' "$S/iterations.lua" 2>"$T_DIR/th.err"
 check "a threshold on an unknown metric exits 104" [ $? -eq 104 ]
+
+# Shared iterations follow the VUs: exact whatever the number of threads.
+for t in 1 3 7; do
+    "$TG_BIN" run -q --no-summary -t $t -u 3 -i 10 --summary-export "$T_DIR/t$t.json" \
+        "$S/iterations.lua"
+    n=$(json_get "$T_DIR/t$t.json" 'int(j["metrics"]["iterations"]["count"])')
+    check "-t $t -u 3 -i 10: exactly $n iterations" [ "$n" -eq 10 ]
+done
