@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "net/errcode.h"
+#include "script/lua_random.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -282,6 +283,8 @@ int tg_vu_exec_init(struct tg_vu_exec *x, const struct tg_vu_exec_conf *c, struc
         return rc;
     }
     x->rt.hooks = (struct tg_rt_hooks){ x, NULL, on_iteration };
+    /* each worker its own reproducible random sequence */
+    tg_lua_random_seed(x->rt.L, 0x5eed0000ULL + c->seg.from * 0x9e3779b9ULL);
     x->n_scens = c->opts->n_scenarios;
     x->scens = tg_calloc(x->n_scens ? x->n_scens : 1, sizeof(*x->scens));
     if (!x->scens) {
