@@ -34,6 +34,10 @@ int tg_lua_metrics__record_c(struct tg_vu *vu, uint32_t metric, const struct tg_
                              double value);
 /* Takes vu off any origin's list of VUs waiting for a lookup. */
 void tg_lua_http__forget(struct tg_vu *vu);
+/* Interns a tag set once for several samples (< 0 on a bad tag). */
+int tg_lua_metrics__tagset(struct tg_vu *vu, const struct tg_tag *tags, size_t n);
+/* Records into metric under an interned tag set. 0 or < 0. */
+int tg_lua_metrics__record_ts(struct tg_vu *vu, uint32_t metric, int tagset, double value);
 /* Frees the runtime's origins (lua_http.c owns their layout). */
 void tg_lua_http__free_origins(struct tg_rt *rt);
 

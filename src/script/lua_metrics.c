@@ -80,20 +80,18 @@ static size_t collect_tags(lua_State *L, struct tg_vu *vu, int idx, struct tg_ta
     return n;
 }
 
-int tg_lua_metrics__record_c(struct tg_vu *vu, uint32_t metric, const struct tg_tag *tags, size_t n,
-                             double value)
+int tg_lua_metrics__record_ts(struct tg_vu *vu, uint32_t metric, int tagset, double value)
 {
     struct tg_rt *rt = vu->rt;
     if (!rt->reg || !rt->bank || !*rt->bank) {
         return 0;
     }
-    int ts = tg_registry_tagset_of(rt->reg, tags, n);
     bool created;
-    int sid = ts < 0 ? ts : tg_registry_series(rt->reg, metric, (uint32_t)ts, &created);
+    int sid = tagset < 0 ? tagset : tg_registry_series(rt->reg, metric, (uint32_t)tagset, &created);
     if (sid < 0) {
         return sid;
     }
-    if (tg_bank_sync(*rt->bank, rt->reg) < 0) {
+    if (created && tg_bank_sync(*rt->bank, rt->reg) < 0) {
         return TG_ENOMEM;
     }
     struct tg_sink *s = tg_bank_sink(*rt->bank, (uint32_t)sid);
@@ -114,6 +112,20 @@ int tg_lua_metrics__record_c(struct tg_vu *vu, uint32_t metric, const struct tg_
         break;
     }
     return 0;
+}
+
+int tg_lua_metrics__tagset(struct tg_vu *vu, const struct tg_tag *tags, size_t n)
+{
+    if (!vu->rt->reg) {
+        return 0;
+    }
+    return tg_registry_tagset_of(vu->rt->reg, tags, n);
+}
+
+int tg_lua_metrics__record_c(struct tg_vu *vu, uint32_t metric, const struct tg_tag *tags, size_t n,
+                             double value)
+{
+    return tg_lua_metrics__record_ts(vu, metric, tg_lua_metrics__tagset(vu, tags, n), value);
 }
 
 void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int tags_idx,
