@@ -407,7 +407,7 @@ static int keep_append(char **buf, size_t *len, size_t *cap_now, size_t cap, con
         return TG_E2BIG;
     }
     if (*len + n > *cap_now) {
-        size_t want = *cap_now ? *cap_now : 4096;
+        size_t want = *cap_now ? *cap_now : 512;
         while (want < *len + n) {
             want *= 2;
         }
