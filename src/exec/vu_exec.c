@@ -5,6 +5,7 @@
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "exec/schedule.h"
 #include "net/errcode.h"
 #include "script/lua_random.h"
 
@@ -27,11 +28,14 @@ struct vx_scen {
     uint32_t running;
     ev_timer start_t;
     ev_timer end_t;
+    uint32_t active; /* ramping-vus: VUs [0, active) may iterate */
+    ev_timer ramp_t; /* ramping-vus: follows the stages */
 };
 
 struct vx_vu {
     struct vx_scen *scen;
     tg_ns iter_start;
+    tg_ns rampdown_deadline; /* ramping-vus: abandon the iteration then (0: none) */
 };
 
 static void check_done(struct tg_vu_exec *x)
@@ -64,6 +68,7 @@ static void scen_check_done(struct vx_scen *s)
         s->done = true;
         ev_timer_stop(s->x->conf.loop, &s->start_t);
         ev_timer_stop(s->x->conf.loop, &s->end_t);
+        ev_timer_stop(s->x->conf.loop, &s->ramp_t);
         check_done(s->x);
     }
 }
@@ -98,6 +103,8 @@ static bool claim(struct vx_scen *s, struct tg_vu *vu, tg_ns now)
         return true;
     case TG_EXECUTOR_PER_VU_ITERATIONS:
         return vu->iteration < s->sc->iterations;
+    case TG_EXECUTOR_RAMPING_VUS:
+        return (uint32_t)(vu - s->vus) < s->active;
     default:
         return true;
     }
@@ -175,12 +182,52 @@ static void on_iteration(void *owner, struct tg_vu *vu, const char *err)
     enqueue(x, vu);
 }
 
+#define RAMP_STEP_S 0.01
+
+/* ramping-vus: brings the active VUs to the stages' target for now. */
+static void ramp_to(struct vx_scen *s, tg_ns now)
+{
+    const struct tg_scenario *sc = s->sc;
+    double target = tg_schedule_value_at(sc->stages, sc->n_stages, sc->start_vus, now - s->start);
+    uint32_t a = (uint32_t)tg_schedule_vus_share(s->x->conf.seg, target);
+    a = a < s->n_vus ? a : s->n_vus;
+    for (uint32_t i = s->active; i < a; i++) {
+        ((struct vx_vu *)s->vus[i].user)->rampdown_deadline = 0;
+        enqueue(s->x, &s->vus[i]);
+    }
+    for (uint32_t i = a; i < s->active; i++) {
+        if (s->vus[i].state != TG_VU_IDLE) {
+            /* k6's gracefulRampDown: the iteration may finish until then */
+            ((struct vx_vu *)s->vus[i].user)->rampdown_deadline = now + sc->graceful_ramp_down;
+        }
+    }
+    s->active = a;
+}
+
+static void ramp_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)revents;
+    struct vx_scen *s = t->data;
+    tg_ns now = tg_clock_now();
+    if (s->ending || now >= s->end) {
+        ev_timer_stop(loop, t);
+        return;
+    }
+    ramp_to(s, now);
+}
+
 static void start_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
     (void)loop;
     (void)revents;
     struct vx_scen *s = t->data;
     s->started = true;
+    if (s->sc->executor == TG_EXECUTOR_RAMPING_VUS) {
+        ramp_to(s, tg_clock_now());
+        ev_timer_start(loop, &s->ramp_t);
+        scen_check_done(s);
+        return;
+    }
     for (uint32_t i = 0; i < s->n_vus; i++) {
         enqueue(s->x, &s->vus[i]);
     }
@@ -228,6 +275,16 @@ void tg_vu_exec_sweep(struct tg_vu_exec *x, tg_ns now)
                 tg_conn_fail(c, TG_ERR_REQUEST_TIMEOUT);
             }
         }
+        for (uint32_t k = 0; k < s->n_vus; k++) {
+            struct vx_vu *v = s->vus[k].user;
+            if (v->rampdown_deadline && now >= v->rampdown_deadline) {
+                v->rampdown_deadline = 0;
+                if (s->vus[k].state != TG_VU_IDLE) {
+                    tg_vu_abort(&s->vus[k]);
+                    s->running--;
+                }
+            }
+        }
         if (s->ending && !s->done && now >= s->hard_end) {
             for (uint32_t k = 0; k < s->n_vus; k++) {
                 if (s->vus[k].state != TG_VU_IDLE) {
@@ -245,7 +302,15 @@ static int scen_init(struct tg_vu_exec *x, struct vx_scen *s, const struct tg_sc
 {
     s->x = x;
     s->sc = sc;
-    s->n_vus = (uint32_t)tg_segment_count(x->conf.seg, sc->vus);
+    uint32_t total = sc->vus;
+    if (sc->executor == TG_EXECUTOR_RAMPING_VUS) {
+        double peak = sc->start_vus;
+        for (size_t i = 0; i < sc->n_stages; i++) {
+            peak = sc->stages[i].target > peak ? sc->stages[i].target : peak;
+        }
+        total = (uint32_t)peak;
+    }
+    s->n_vus = (uint32_t)tg_segment_count(x->conf.seg, total);
     if (sc->executor == TG_EXECUTOR_SHARED_ITERATIONS && sc->vus > 0) {
         /* iterations follow the VUs: this worker's VUs are [vlo, vhi) of all of them */
         struct tg_segment seg = x->conf.seg;
@@ -269,7 +334,8 @@ static int scen_init(struct tg_vu_exec *x, struct vx_scen *s, const struct tg_sc
     }
     ev_timer_init(&s->start_t, start_cb, 0, 0);
     ev_timer_init(&s->end_t, end_cb, 0, 0);
-    s->start_t.data = s->end_t.data = s;
+    ev_timer_init(&s->ramp_t, ramp_cb, RAMP_STEP_S, RAMP_STEP_S);
+    s->start_t.data = s->end_t.data = s->ramp_t.data = s;
     return 0;
 }
 
@@ -310,7 +376,10 @@ void tg_vu_exec_start(struct tg_vu_exec *x, tg_ns t0)
     for (size_t i = 0; i < x->n_scens; i++) {
         struct vx_scen *s = &x->scens[i];
         const struct tg_scenario *sc = s->sc;
-        tg_ns len = sc->executor == TG_EXECUTOR_CONSTANT_VUS ? sc->duration : sc->max_duration;
+        tg_ns len = sc->executor == TG_EXECUTOR_CONSTANT_VUS ? sc->duration
+                    : sc->executor == TG_EXECUTOR_RAMPING_VUS
+                        ? tg_schedule_stages_len(sc->stages, sc->n_stages)
+                        : sc->max_duration;
         s->start = t0 + sc->start_time;
         s->end = s->start + len;
         ev_timer_set(&s->start_t, s->start > now ? (double)(s->start - now) / 1e9 : 0, 0);
@@ -329,6 +398,7 @@ void tg_vu_exec_fini(struct tg_vu_exec *x)
         struct vx_scen *s = &x->scens[i];
         ev_timer_stop(x->conf.loop, &s->start_t);
         ev_timer_stop(x->conf.loop, &s->end_t);
+        ev_timer_stop(x->conf.loop, &s->ramp_t);
         for (uint32_t k = 0; s->vus && k < s->n_vus; k++) {
             tg_vu_abort(&s->vus[k]);
             tg_vu_fini(&s->vus[k]);

@@ -75,3 +75,12 @@ for t in 1 3 7; do
     n=$(json_get "$T_DIR/t$t.json" 'int(j["metrics"]["iterations"]["count"])')
     check "-t $t -u 3 -i 10: exactly $n iterations" [ "$n" -eq 10 ]
 done
+
+# ramping-vus follows its stages: about 12 VU-seconds of 100 ms iterations.
+for t in 1 2; do
+    "$TG_BIN" run -q --no-summary -t $t --summary-export "$T_DIR/ramp$t.json" "$S/ramping.lua"
+    n=$(json_get "$T_DIR/ramp$t.json" 'int(j["metrics"]["iterations"]["count"])')
+    vmax=$(json_get "$T_DIR/ramp$t.json" 'int(j["metrics"]["vus_max"]["value"])')
+    check "ramping-vus (-t $t): $n iterations (~120) with $vmax VUs at most" \
+        [ "$n" -ge 90 -a "$n" -le 125 -a "$vmax" -eq 6 ]
+done
