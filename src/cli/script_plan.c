@@ -65,12 +65,10 @@ static int check_executors(const struct tg_options *o, struct tg_diag *d)
 {
     for (size_t i = 0; i < o->n_scenarios; i++) {
         enum tg_executor e = o->scenarios[i].executor;
-        if (e != TG_EXECUTOR_CONSTANT_VUS && e != TG_EXECUTOR_PER_VU_ITERATIONS &&
-            e != TG_EXECUTOR_SHARED_ITERATIONS && e != TG_EXECUTOR_RAMPING_VUS) {
+        if (e == TG_EXECUTOR_SHAPE) {
             tg_diag_set(d,
                         "options.scenarios.%s.executor: \"%s\" is not available in this version "
-                        "of tailgate yet; use constant-vus, ramping-vus, per-vu-iterations or "
-                        "shared-iterations",
+                        "of tailgate yet; use one of k6's six executors",
                         o->scenarios[i].name, tg_executor_name(e));
             return TG_EINVAL;
         }

@@ -30,6 +30,17 @@ struct vx_scen {
     ev_timer end_t;
     uint32_t active; /* ramping-vus: VUs [0, active) may iterate */
     ev_timer ramp_t; /* ramping-vus: follows the stages */
+    /* arrival-rate executors */
+    bool arrivals;             /* an arrival-rate executor */
+    struct tg_stage one_stage; /* constant-arrival-rate as one flat stage */
+    const struct tg_stage *stages;
+    size_t n_stages;
+    double start_rate;
+    uint64_t next_k;    /* this segment's next arrival */
+    uint32_t allocated; /* VUs in use so far (preAllocatedVUs, growing to maxVUs) */
+    uint32_t *free_idx; /* idle allocated VUs */
+    uint32_t n_free;
+    ev_timer arrive_t;
 };
 
 struct vx_vu {
@@ -64,11 +75,12 @@ static void scen_check_done(struct vx_scen *s)
             out_of_work = out_of_work && s->vus[i].iteration >= s->sc->iterations;
         }
     }
-    if (s->ending || (s->started && out_of_work) || s->n_vus == 0) {
+    if (s->ending || (s->started && out_of_work) || (s->n_vus == 0 && !s->arrivals)) {
         s->done = true;
         ev_timer_stop(s->x->conf.loop, &s->start_t);
         ev_timer_stop(s->x->conf.loop, &s->end_t);
         ev_timer_stop(s->x->conf.loop, &s->ramp_t);
+        ev_timer_stop(s->x->conf.loop, &s->arrive_t);
         check_done(s->x);
     }
 }
@@ -105,6 +117,9 @@ static bool claim(struct vx_scen *s, struct tg_vu *vu, tg_ns now)
         return vu->iteration < s->sc->iterations;
     case TG_EXECUTOR_RAMPING_VUS:
         return (uint32_t)(vu - s->vus) < s->active;
+    case TG_EXECUTOR_CONSTANT_ARRIVAL_RATE:
+    case TG_EXECUTOR_RAMPING_ARRIVAL_RATE:
+        return false; /* their VUs start on arrivals, not in a loop */
     default:
         return true;
     }
@@ -169,15 +184,20 @@ static void on_iteration(void *owner, struct tg_vu *vu, const char *err)
     s->running--;
     struct tg_tag tag = { "scenario", s->sc->name };
     double ms = (double)(tg_clock_now() - v->iter_start) / 1e6;
-    tg_vu_record(vu, TG_M_ITERATIONS, &tag, 1, 1);
-    tg_vu_record(vu, TG_M_ITERATION_DURATION, &tag, 1, ms);
+    tg_rt_record(vu->rt, TG_M_ITERATIONS, &tag, 1, 1);
+    tg_rt_record(vu->rt, TG_M_ITERATION_DURATION, &tag, 1, ms);
     if (err) {
         int m = tg_registry_metric(x->conf.reg, "iteration_errors", TG_KIND_COUNTER,
                                    TG_CONTAINS_DEFAULT);
         if (m >= 0) {
-            tg_vu_record(vu, (uint32_t)m, &tag, 1, 1);
+            tg_rt_record(vu->rt, (uint32_t)m, &tag, 1, 1);
         }
         keep_error(x, err);
+    }
+    if (s->arrivals) {
+        s->free_idx[s->n_free++] = (uint32_t)(vu - s->vus);
+        scen_check_done(s);
+        return;
     }
     enqueue(x, vu);
 }
@@ -216,12 +236,65 @@ static void ramp_cb(struct ev_loop *loop, ev_timer *t, int revents)
     ramp_to(s, now);
 }
 
+/* Arrival-rate executors: starts every arrival due by now on a free VU, or drops it. */
+static void arrive(struct vx_scen *s, tg_ns now)
+{
+    struct tg_vu_exec *x = s->x;
+    for (;;) {
+        tg_ns at = tg_schedule_arrival_ns(s->stages, s->n_stages, s->start_rate, s->sc->time_unit,
+                                          x->conf.seg, s->next_k);
+        if (at < 0) {
+            ev_timer_stop(x->conf.loop, &s->arrive_t);
+            return; /* the stages are over */
+        }
+        if (s->start + at > now) {
+            double after = (double)(s->start + at - now) / 1e9;
+            ev_timer_stop(x->conf.loop, &s->arrive_t);
+            ev_timer_set(&s->arrive_t, after, 0);
+            ev_timer_start(x->conf.loop, &s->arrive_t);
+            return;
+        }
+        s->next_k++;
+        if (s->ending || x->stopping) {
+            continue;
+        }
+        struct tg_vu *vu = NULL;
+        if (s->n_free > 0) {
+            vu = &s->vus[s->free_idx[--s->n_free]];
+        } else if (s->allocated < s->n_vus) {
+            vu = &s->vus[s->allocated++]; /* up to maxVUs, one at a time as k6 */
+        }
+        if (!vu) {
+            struct tg_tag tag = { "scenario", s->sc->name };
+            tg_rt_record(&x->rt, TG_M_DROPPED_ITERATIONS, &tag, 1, 1);
+            continue;
+        }
+        s->running++;
+        ((struct vx_vu *)vu->user)->iter_start = now;
+        if (tg_vu_run(vu, s->sc->exec) < 0) {
+            on_iteration(x, vu, "the scenario's exec function is not defined");
+        }
+    }
+}
+
+static void arrive_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    arrive(t->data, tg_clock_now());
+}
+
 static void start_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
     (void)loop;
     (void)revents;
     struct vx_scen *s = t->data;
     s->started = true;
+    if (s->arrivals) {
+        arrive(s, tg_clock_now());
+        scen_check_done(s);
+        return;
+    }
     if (s->sc->executor == TG_EXECUTOR_RAMPING_VUS) {
         ramp_to(s, tg_clock_now());
         ev_timer_start(loop, &s->ramp_t);
@@ -303,6 +376,17 @@ static int scen_init(struct tg_vu_exec *x, struct vx_scen *s, const struct tg_sc
     s->x = x;
     s->sc = sc;
     uint32_t total = sc->vus;
+    s->arrivals = sc->executor == TG_EXECUTOR_CONSTANT_ARRIVAL_RATE ||
+                  sc->executor == TG_EXECUTOR_RAMPING_ARRIVAL_RATE;
+    if (s->arrivals) {
+        total = sc->max_vus;
+        s->one_stage = (struct tg_stage){ sc->duration, sc->rate };
+        bool constant = sc->executor == TG_EXECUTOR_CONSTANT_ARRIVAL_RATE;
+        s->stages = constant ? &s->one_stage : sc->stages;
+        s->n_stages = constant ? 1 : sc->n_stages;
+        s->start_rate = constant ? sc->rate : sc->start_rate;
+        s->allocated = (uint32_t)tg_segment_count(x->conf.seg, sc->pre_allocated_vus);
+    }
     if (sc->executor == TG_EXECUTOR_RAMPING_VUS) {
         double peak = sc->start_vus;
         for (size_t i = 0; i < sc->n_stages; i++) {
@@ -323,8 +407,13 @@ static int scen_init(struct tg_vu_exec *x, struct vx_scen *s, const struct tg_sc
     s->vus = tg_calloc(s->n_vus ? s->n_vus : 1, sizeof(*s->vus));
     struct vx_vu *data = tg_calloc(s->n_vus ? s->n_vus : 1, sizeof(*data));
     s->data = data;
-    if (!s->vus || !data) {
+    s->free_idx = tg_calloc(s->n_vus ? s->n_vus : 1, sizeof(*s->free_idx));
+    if (!s->vus || !data || !s->free_idx) {
         return TG_ENOMEM;
+    }
+    s->allocated = s->allocated < s->n_vus ? s->allocated : s->n_vus;
+    for (uint32_t i = 0; s->arrivals && i < s->allocated; i++) {
+        s->free_idx[s->n_free++] = s->allocated - 1 - i;
     }
     for (uint32_t i = 0; i < s->n_vus; i++) {
         tg_vu_init(&s->vus[i], &x->rt, (*next_id)++);
@@ -335,7 +424,8 @@ static int scen_init(struct tg_vu_exec *x, struct vx_scen *s, const struct tg_sc
     ev_timer_init(&s->start_t, start_cb, 0, 0);
     ev_timer_init(&s->end_t, end_cb, 0, 0);
     ev_timer_init(&s->ramp_t, ramp_cb, RAMP_STEP_S, RAMP_STEP_S);
-    s->start_t.data = s->end_t.data = s->ramp_t.data = s;
+    ev_timer_init(&s->arrive_t, arrive_cb, 0, 0);
+    s->start_t.data = s->end_t.data = s->ramp_t.data = s->arrive_t.data = s;
     return 0;
 }
 
@@ -376,10 +466,14 @@ void tg_vu_exec_start(struct tg_vu_exec *x, tg_ns t0)
     for (size_t i = 0; i < x->n_scens; i++) {
         struct vx_scen *s = &x->scens[i];
         const struct tg_scenario *sc = s->sc;
-        tg_ns len = sc->executor == TG_EXECUTOR_CONSTANT_VUS ? sc->duration
-                    : sc->executor == TG_EXECUTOR_RAMPING_VUS
-                        ? tg_schedule_stages_len(sc->stages, sc->n_stages)
-                        : sc->max_duration;
+        tg_ns len = sc->max_duration; /* the iteration executors */
+        if (sc->executor == TG_EXECUTOR_CONSTANT_VUS ||
+            sc->executor == TG_EXECUTOR_CONSTANT_ARRIVAL_RATE) {
+            len = sc->duration;
+        } else if (sc->executor == TG_EXECUTOR_RAMPING_VUS ||
+                   sc->executor == TG_EXECUTOR_RAMPING_ARRIVAL_RATE) {
+            len = tg_schedule_stages_len(sc->stages, sc->n_stages);
+        }
         s->start = t0 + sc->start_time;
         s->end = s->start + len;
         ev_timer_set(&s->start_t, s->start > now ? (double)(s->start - now) / 1e9 : 0, 0);
@@ -399,11 +493,13 @@ void tg_vu_exec_fini(struct tg_vu_exec *x)
         ev_timer_stop(x->conf.loop, &s->start_t);
         ev_timer_stop(x->conf.loop, &s->end_t);
         ev_timer_stop(x->conf.loop, &s->ramp_t);
+        ev_timer_stop(x->conf.loop, &s->arrive_t);
         for (uint32_t k = 0; s->vus && k < s->n_vus; k++) {
             tg_vu_abort(&s->vus[k]);
             tg_vu_fini(&s->vus[k]);
         }
         tg_free(s->data);
+        tg_free(s->free_idx);
         tg_free(s->vus);
     }
     if (x->conf.loop) {

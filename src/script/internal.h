@@ -30,14 +30,14 @@ void tg_lua_metrics__register(lua_State *L, struct tg_rt *rt);
 void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int tags_idx,
                             double value);
 /* The same from C (no Lua involved): tags are complete (scenario, group...). 0 or < 0. */
-int tg_lua_metrics__record_c(struct tg_vu *vu, uint32_t metric, const struct tg_tag *tags, size_t n,
+int tg_lua_metrics__record_c(struct tg_rt *rt, uint32_t metric, const struct tg_tag *tags, size_t n,
                              double value);
 /* Takes vu off any origin's list of VUs waiting for a lookup. */
 void tg_lua_http__forget(struct tg_vu *vu);
 /* Interns a tag set once for several samples (< 0 on a bad tag). */
-int tg_lua_metrics__tagset(struct tg_vu *vu, const struct tg_tag *tags, size_t n);
+int tg_lua_metrics__tagset(struct tg_rt *rt, const struct tg_tag *tags, size_t n);
 /* Records into metric under an interned tag set. 0 or < 0. */
-int tg_lua_metrics__record_ts(struct tg_vu *vu, uint32_t metric, int tagset, double value);
+int tg_lua_metrics__record_ts(struct tg_rt *rt, uint32_t metric, int tagset, double value);
 /* Frees the runtime's origins (lua_http.c owns their layout). */
 void tg_lua_http__free_origins(struct tg_rt *rt);
 

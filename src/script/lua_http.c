@@ -183,13 +183,13 @@ static void record_http(struct tg_vu *vu)
         { TG_M_HTTP_REQ_WAITING, ms(r->t_send_end, r->t_first_byte) },
         { TG_M_HTTP_REQ_RECEIVING, ms(r->t_first_byte, r->t_done) },
     };
-    int ts = tg_lua_metrics__tagset(vu, t, n); /* once for the nine samples */
+    int ts = tg_lua_metrics__tagset(vu->rt, t, n); /* once for the nine samples */
     for (size_t i = 0; i < TG_ARRAY_LEN(samples); i++) {
-        tg_lua_metrics__record_ts(vu, samples[i].metric, ts, samples[i].v);
+        tg_lua_metrics__record_ts(vu->rt, samples[i].metric, ts, samples[i].v);
     }
-    int base_ts = tg_lua_metrics__tagset(vu, t, base);
-    tg_lua_metrics__record_ts(vu, TG_M_DATA_SENT, base_ts, (double)r->bytes_sent);
-    tg_lua_metrics__record_ts(vu, TG_M_DATA_RECEIVED, base_ts, (double)r->bytes_received);
+    int base_ts = tg_lua_metrics__tagset(vu->rt, t, base);
+    tg_lua_metrics__record_ts(vu->rt, TG_M_DATA_SENT, base_ts, (double)r->bytes_sent);
+    tg_lua_metrics__record_ts(vu->rt, TG_M_DATA_RECEIVED, base_ts, (double)r->bytes_received);
 }
 
 /* Every VU connection's completion: report, then hand the response to the script. */

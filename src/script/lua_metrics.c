@@ -80,9 +80,8 @@ static size_t collect_tags(lua_State *L, struct tg_vu *vu, int idx, struct tg_ta
     return n;
 }
 
-int tg_lua_metrics__record_ts(struct tg_vu *vu, uint32_t metric, int tagset, double value)
+int tg_lua_metrics__record_ts(struct tg_rt *rt, uint32_t metric, int tagset, double value)
 {
-    struct tg_rt *rt = vu->rt;
     if (!rt->reg || !rt->bank || !*rt->bank) {
         return 0;
     }
@@ -114,18 +113,18 @@ int tg_lua_metrics__record_ts(struct tg_vu *vu, uint32_t metric, int tagset, dou
     return 0;
 }
 
-int tg_lua_metrics__tagset(struct tg_vu *vu, const struct tg_tag *tags, size_t n)
+int tg_lua_metrics__tagset(struct tg_rt *rt, const struct tg_tag *tags, size_t n)
 {
-    if (!vu->rt->reg) {
+    if (!rt->reg) {
         return 0;
     }
-    return tg_registry_tagset_of(vu->rt->reg, tags, n);
+    return tg_registry_tagset_of(rt->reg, tags, n);
 }
 
-int tg_lua_metrics__record_c(struct tg_vu *vu, uint32_t metric, const struct tg_tag *tags, size_t n,
+int tg_lua_metrics__record_c(struct tg_rt *rt, uint32_t metric, const struct tg_tag *tags, size_t n,
                              double value)
 {
-    return tg_lua_metrics__record_ts(vu, metric, tg_lua_metrics__tagset(vu, tags, n), value);
+    return tg_lua_metrics__record_ts(rt, metric, tg_lua_metrics__tagset(rt, tags, n), value);
 }
 
 void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int tags_idx,
@@ -135,7 +134,7 @@ void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int
     struct tag_arena arena;
     arena.used = 0;
     size_t n = collect_tags(L, vu, tags_idx, tags, &arena);
-    int rc = tg_lua_metrics__record_c(vu, metric, tags, n, value);
+    int rc = tg_lua_metrics__record_c(vu->rt, metric, tags, n, value);
     if (rc < 0) {
         luaL_error(L, "metrics: cannot record a sample (%s)",
                    rc == TG_EINVAL ? "a tag holds a reserved byte" : "out of memory");

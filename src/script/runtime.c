@@ -244,10 +244,10 @@ void tg_runtime__resume(struct tg_vu *vu, int nargs)
     lua_pop(rt->L, 1);
 }
 
-int tg_vu_record(struct tg_vu *vu, uint32_t metric, const struct tg_tag *tags, size_t n,
+int tg_rt_record(struct tg_rt *rt, uint32_t metric, const struct tg_tag *tags, size_t n,
                  double value)
 {
-    return tg_lua_metrics__record_c(vu, metric, tags, n, value);
+    return tg_lua_metrics__record_c(rt, metric, tags, n, value);
 }
 
 void tg_vu_abort(struct tg_vu *vu)

@@ -118,8 +118,8 @@ void tg_rt_fini(struct tg_rt *rt);
 
 int tg_vu_init(struct tg_vu *vu, struct tg_rt *rt, uint32_t id);
 void tg_vu_fini(struct tg_vu *vu);
-/* Records a sample for vu into the owner's bank (tags as given). 0 or < 0. */
-int tg_vu_record(struct tg_vu *vu, uint32_t metric, const struct tg_tag *tags, size_t n,
+/* Records a sample into the owner's bank (tags as given). 0 or < 0. */
+int tg_rt_record(struct tg_rt *rt, uint32_t metric, const struct tg_tag *tags, size_t n,
                  double value);
 /*
  * Abandons the iteration in progress (graceful stop expired): its request,

@@ -84,3 +84,24 @@ for t in 1 2; do
     check "ramping-vus (-t $t): $n iterations (~120) with $vmax VUs at most" \
         [ "$n" -ge 90 -a "$n" -le 125 -a "$vmax" -eq 6 ]
 done
+
+# Arrival-rate executors: exact iteration counts; arrivals without a free VU are dropped,
+# never lost (iterations + dropped = arrivals).
+for t in 1 2; do
+    "$TG_BIN" run -q --no-summary -t $t --result "$T_DIR/arr$t.json" "$S/arrivals.lua"
+    counts=$(python3 - "$T_DIR/arr$t.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+c = {}
+for s in j["series"]:
+    if s["metric"] in ("iterations", "dropped_iterations"):
+        k = (s["metric"], s["tags"]["scenario"])
+        c[k] = c.get(k, 0) + int(s["sum"])
+it = lambda n: c.get(("iterations", n), 0)
+dr = lambda n: c.get(("dropped_iterations", n), 0)
+print(it("steady"), dr("steady"), it("starved") + dr("starved"), dr("starved") > 100, it("ramp"))
+PY
+)
+    check "arrival rates (-t $t): steady 100/0, starved 200 arrivals mostly dropped, ramp 100: $counts" \
+        [ "$counts" = "100 0 200 True 100" ]
+done
