@@ -337,16 +337,7 @@ void tg_vu_exec_sweep(struct tg_vu_exec *x, tg_ns now)
     for (size_t i = 0; i < x->n_scens; i++) {
         struct vx_scen *s = &x->scens[i];
         for (uint32_t k = 0; k < s->n_vus; k++) {
-            struct tg_conn *c = &s->vus[k].conn;
-            if (!tg_conn_busy(c)) {
-                continue;
-            }
-            bool connecting = c->state == TG_CONN_CONNECTING || c->state == TG_CONN_HANDSHAKE;
-            if (connecting && c->connect_deadline && now >= c->connect_deadline) {
-                tg_conn_fail(c, TG_ERR_TCP_DIAL_TIMEOUT);
-            } else if (c->deadline && now >= c->deadline) {
-                tg_conn_fail(c, TG_ERR_REQUEST_TIMEOUT);
-            }
+            tg_conn_check_deadlines(&s->vus[k].conn, now);
         }
         for (uint32_t k = 0; k < s->n_vus; k++) {
             struct vx_vu *v = s->vus[k].user;

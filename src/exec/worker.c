@@ -404,16 +404,7 @@ static void sweep_cb(struct ev_loop *loop, ev_timer *t, int revents)
         tg_vu_exec_sweep(w->vx, now);
     }
     for (uint32_t i = 0; i < w->n_conns && !w->finished; i++) {
-        struct tg_conn *c = &w->conns[i].conn;
-        if (!tg_conn_busy(c)) {
-            continue;
-        }
-        bool connecting = c->state == TG_CONN_CONNECTING || c->state == TG_CONN_HANDSHAKE;
-        if (connecting && c->connect_deadline && now >= c->connect_deadline) {
-            tg_conn_fail(c, TG_ERR_TCP_DIAL_TIMEOUT);
-        } else if (c->deadline && now >= c->deadline) {
-            tg_conn_fail(c, TG_ERR_REQUEST_TIMEOUT);
-        }
+        tg_conn_check_deadlines(&w->conns[i].conn, now);
     }
     if (w->stopping && !w->finished && now >= w->stop_deadline) {
         interrupt_all(w);

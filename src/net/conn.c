@@ -144,6 +144,19 @@ void tg_conn_fail(struct tg_conn *c, int code)
     }
 }
 
+void tg_conn_check_deadlines(struct tg_conn *c, tg_ns now)
+{
+    if (!tg_conn_busy(c)) {
+        return;
+    }
+    bool connecting = c->state == TG_CONN_CONNECTING || c->state == TG_CONN_HANDSHAKE;
+    if (connecting && c->connect_deadline && now >= c->connect_deadline) {
+        tg_conn_fail(c, TG_ERR_TCP_DIAL_TIMEOUT);
+    } else if (c->deadline && now >= c->deadline) {
+        tg_conn_fail(c, TG_ERR_REQUEST_TIMEOUT);
+    }
+}
+
 static int connect_errcode(int err)
 {
     switch (err) {

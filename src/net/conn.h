@@ -153,6 +153,12 @@ void tg_conn_send(struct tg_conn *c, struct tg_conn_target *target, const struct
                   tg_ns now);
 /* Fails the exchange in progress with code (e.g. on timeout), closing the connection. */
 void tg_conn_fail(struct tg_conn *c, int code);
+/*
+ * Fails the exchange in progress when a deadline passed: the connect and
+ * handshake one (TG_ERR_TCP_DIAL_TIMEOUT) or the whole exchange's
+ * (TG_ERR_REQUEST_TIMEOUT). Owners call it from a periodic sweep.
+ */
+void tg_conn_check_deadlines(struct tg_conn *c, tg_ns now);
 /* Closes the connection without reporting (shutdown). */
 void tg_conn_close(struct tg_conn *c);
 /* Whether an exchange is in progress. */
