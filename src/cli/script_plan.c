@@ -9,7 +9,10 @@
 #include "script/options.h"
 #include "script/runtime.h"
 
+#include "script/lua.h"
+
 #include <lauxlib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,16 +64,57 @@ static int check_execs(lua_State *L, const struct tg_options *o, struct tg_diag 
     return 0;
 }
 
-static int check_executors(const struct tg_options *o, struct tg_diag *d)
+/*
+ * The shape executor: samples the script's function second by second (up to
+ * a day) for how long it runs and, for closed shapes without maxVUs, its peak
+ * users; the workers size their VU pools from that.
+ */
+static int plan_shapes(lua_State *L, struct tg_options *o, struct tg_diag *d)
 {
     for (size_t i = 0; i < o->n_scenarios; i++) {
-        enum tg_executor e = o->scenarios[i].executor;
-        if (e == TG_EXECUTOR_SHAPE) {
+        struct tg_scenario *sc = &o->scenarios[i];
+        if (sc->executor != TG_EXECUTOR_SHAPE) {
+            continue;
+        }
+        double peak = 0;
+        long t = 0;
+        for (; t <= 86400; t++) {
+            lua_getglobal(L, sc->shape);
+            if (lua_type(L, -1) != LUA_TFUNCTION) {
+                lua_pop(L, 1);
+                tg_diag_set(d, "options.scenarios.%s.shape: the script defines no function \"%s\"",
+                            sc->name, sc->shape);
+                return TG_EINVAL;
+            }
+            lua_pushnumber(L, (double)t);
+            if (tg_lua_pcall(L, 1, 1, d) < 0) {
+                return TG_EPROTO;
+            }
+            bool over = lua_isnil(L, -1);
+            double v = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+            if (over) {
+                break;
+            }
+            peak = v > peak ? v : peak;
+        }
+        if (t > 86400) {
             tg_diag_set(d,
-                        "options.scenarios.%s.executor: \"%s\" is not available in this version "
-                        "of tailgate yet; use one of k6's six executors",
-                        o->scenarios[i].name, tg_executor_name(e));
+                        "options.scenarios.%s.shape: \"%s\" still returns a load after 24 h; "
+                        "return nil to end the test",
+                        sc->name, sc->shape);
             return TG_EINVAL;
+        }
+        sc->duration = (tg_ns)t * TG_NS_PER_S;
+        if (sc->max_vus == 0 && sc->open) {
+            tg_diag_set(d,
+                        "options.scenarios.%s: an open shape (an arrival rate) needs "
+                        "preAllocatedVUs or maxVUs",
+                        sc->name);
+            return TG_EINVAL;
+        }
+        if (sc->max_vus == 0) {
+            sc->max_vus = (uint32_t)ceil(peak);
         }
     }
     return 0;
@@ -129,7 +173,7 @@ int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, stru
         apply_overrides(rt.L, ov);
         rc = tg_options_read(rt.L, p->options, d);
         if (rc == 0) {
-            rc = check_executors(p->options, d);
+            rc = plan_shapes(rt.L, p->options, d);
         }
         if (rc == 0) {
             rc = check_execs(rt.L, p->options, d);

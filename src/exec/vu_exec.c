@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "exec/schedule.h"
 #include "net/errcode.h"
+#include "script/lua.h"
 #include "script/lua_random.h"
 
 #include <stdio.h>
@@ -38,6 +39,8 @@ struct vx_scen {
     double start_rate;
     uint64_t next_k;    /* this segment's next arrival */
     uint32_t allocated; /* VUs in use so far (preAllocatedVUs, growing to maxVUs) */
+    double credit;      /* shape: VUs (closed) or iterations (open) owed, fractional */
+    tg_ns last_tick;    /* shape: when the function was last asked */
     uint32_t *free_idx; /* idle allocated VUs */
     uint32_t n_free;
     ev_timer arrive_t;
@@ -116,6 +119,7 @@ static bool claim(struct vx_scen *s, struct tg_vu *vu, tg_ns now)
     case TG_EXECUTOR_PER_VU_ITERATIONS:
         return vu->iteration < s->sc->iterations;
     case TG_EXECUTOR_RAMPING_VUS:
+    case TG_EXECUTOR_SHAPE:
         return (uint32_t)(vu - s->vus) < s->active;
     case TG_EXECUTOR_CONSTANT_ARRIVAL_RATE:
     case TG_EXECUTOR_RAMPING_ARRIVAL_RATE:
@@ -204,12 +208,20 @@ static void on_iteration(void *owner, struct tg_vu *vu, const char *err)
 
 #define RAMP_STEP_S 0.01
 
+static void set_active(struct vx_scen *s, uint32_t a, tg_ns now);
+
 /* ramping-vus: brings the active VUs to the stages' target for now. */
 static void ramp_to(struct vx_scen *s, tg_ns now)
 {
     const struct tg_scenario *sc = s->sc;
     double target = tg_schedule_value_at(sc->stages, sc->n_stages, sc->start_vus, now - s->start);
-    uint32_t a = (uint32_t)tg_schedule_vus_share(s->x->conf.seg, target);
+    set_active(s, (uint32_t)tg_schedule_vus_share(s->x->conf.seg, target), now);
+}
+
+/* Makes VUs [0, a) the active ones; leaving VUs finish within gracefulRampDown. */
+static void set_active(struct vx_scen *s, uint32_t a, tg_ns now)
+{
+    const struct tg_scenario *sc = s->sc;
     a = a < s->n_vus ? a : s->n_vus;
     for (uint32_t i = s->active; i < a; i++) {
         ((struct vx_vu *)s->vus[i].user)->rampdown_deadline = 0;
@@ -224,6 +236,55 @@ static void ramp_to(struct vx_scen *s, tg_ns now)
     s->active = a;
 }
 
+static void end_scen(struct vx_scen *s, tg_ns now);
+static void start_arrival(struct vx_scen *s, tg_ns now);
+static void keep_error(struct tg_vu_exec *x, const char *err);
+
+/*
+ * shape: asks the script's function for now (seconds since the scenario
+ * started): users and spawn rate (closed), or an arrival rate (open); nil ends
+ * the scenario. This worker takes its segment's share of either.
+ */
+static void shape_tick(struct vx_scen *s, tg_ns now)
+{
+    struct tg_vu_exec *x = s->x;
+    lua_State *L = x->rt.L;
+    double dt = s->last_tick ? (double)(now - s->last_tick) / 1e9 : 0;
+    s->last_tick = now;
+    lua_getglobal(L, s->sc->shape);
+    lua_pushnumber(L, (double)(now - s->start) / 1e9);
+    struct tg_diag d = { "" };
+    if (tg_lua_pcall(L, 1, 2, &d) < 0) {
+        keep_error(x, d.msg);
+        end_scen(s, now);
+        return;
+    }
+    double frac = (double)(x->conf.seg.to - x->conf.seg.from) / (double)x->conf.seg.den;
+    bool over = lua_isnil(L, -2);
+    double v = lua_tonumber(L, -2);
+    double spawn = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : -1;
+    lua_pop(L, 2);
+    if (over) {
+        end_scen(s, now);
+        return;
+    }
+    if (s->arrivals) {
+        for (s->credit += (v > 0 ? v : 0) * dt * frac; s->credit >= 1; s->credit -= 1) {
+            start_arrival(s, now);
+        }
+        return;
+    }
+    uint32_t a = (uint32_t)tg_schedule_vus_share(x->conf.seg, v);
+    if (a > s->active && spawn >= 0) {
+        /* Locust's spawn rate: at most that many users a second (this worker's share) */
+        s->credit += spawn * dt * frac;
+        uint32_t allowed = (uint32_t)s->credit;
+        a = a - s->active > allowed ? s->active + allowed : a;
+        s->credit -= a - s->active;
+    }
+    set_active(s, a, now);
+}
+
 static void ramp_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
     (void)revents;
@@ -233,7 +294,33 @@ static void ramp_cb(struct ev_loop *loop, ev_timer *t, int revents)
         ev_timer_stop(loop, t);
         return;
     }
-    ramp_to(s, now);
+    if (s->sc->executor == TG_EXECUTOR_SHAPE) {
+        shape_tick(s, now);
+    } else {
+        ramp_to(s, now);
+    }
+}
+
+/* Starts one scheduled iteration on a free VU (allocating up to maxVUs), or drops it. */
+static void start_arrival(struct vx_scen *s, tg_ns now)
+{
+    struct tg_vu_exec *x = s->x;
+    struct tg_vu *vu = NULL;
+    if (s->n_free > 0) {
+        vu = &s->vus[s->free_idx[--s->n_free]];
+    } else if (s->allocated < s->n_vus) {
+        vu = &s->vus[s->allocated++]; /* up to maxVUs, one at a time as k6 */
+    }
+    if (!vu) {
+        struct tg_tag tag = { "scenario", s->sc->name };
+        tg_rt_record(&x->rt, TG_M_DROPPED_ITERATIONS, &tag, 1, 1);
+        return;
+    }
+    s->running++;
+    ((struct vx_vu *)vu->user)->iter_start = now;
+    if (tg_vu_run(vu, s->sc->exec) < 0) {
+        on_iteration(x, vu, "the scenario's exec function is not defined");
+    }
 }
 
 /* Arrival-rate executors: starts every arrival due by now on a free VU, or drops it. */
@@ -258,22 +345,7 @@ static void arrive(struct vx_scen *s, tg_ns now)
         if (s->ending || x->stopping) {
             continue;
         }
-        struct tg_vu *vu = NULL;
-        if (s->n_free > 0) {
-            vu = &s->vus[s->free_idx[--s->n_free]];
-        } else if (s->allocated < s->n_vus) {
-            vu = &s->vus[s->allocated++]; /* up to maxVUs, one at a time as k6 */
-        }
-        if (!vu) {
-            struct tg_tag tag = { "scenario", s->sc->name };
-            tg_rt_record(&x->rt, TG_M_DROPPED_ITERATIONS, &tag, 1, 1);
-            continue;
-        }
-        s->running++;
-        ((struct vx_vu *)vu->user)->iter_start = now;
-        if (tg_vu_run(vu, s->sc->exec) < 0) {
-            on_iteration(x, vu, "the scenario's exec function is not defined");
-        }
+        start_arrival(s, now);
     }
 }
 
@@ -290,6 +362,12 @@ static void start_cb(struct ev_loop *loop, ev_timer *t, int revents)
     (void)revents;
     struct vx_scen *s = t->data;
     s->started = true;
+    if (s->sc->executor == TG_EXECUTOR_SHAPE) {
+        shape_tick(s, tg_clock_now());
+        ev_timer_start(loop, &s->ramp_t);
+        scen_check_done(s);
+        return;
+    }
     if (s->arrivals) {
         arrive(s, tg_clock_now());
         scen_check_done(s);
@@ -368,7 +446,12 @@ static int scen_init(struct tg_vu_exec *x, struct vx_scen *s, const struct tg_sc
     s->sc = sc;
     uint32_t total = sc->vus;
     s->arrivals = sc->executor == TG_EXECUTOR_CONSTANT_ARRIVAL_RATE ||
-                  sc->executor == TG_EXECUTOR_RAMPING_ARRIVAL_RATE;
+                  sc->executor == TG_EXECUTOR_RAMPING_ARRIVAL_RATE ||
+                  (sc->executor == TG_EXECUTOR_SHAPE && sc->open);
+    if (sc->executor == TG_EXECUTOR_SHAPE) {
+        total = sc->max_vus; /* the plan found the shape's peak when maxVUs was not given */
+        s->allocated = (uint32_t)tg_segment_count(x->conf.seg, sc->pre_allocated_vus);
+    }
     if (s->arrivals) {
         total = sc->max_vus;
         s->one_stage = (struct tg_stage){ sc->duration, sc->rate };
@@ -464,6 +547,8 @@ void tg_vu_exec_start(struct tg_vu_exec *x, tg_ns t0)
         } else if (sc->executor == TG_EXECUTOR_RAMPING_VUS ||
                    sc->executor == TG_EXECUTOR_RAMPING_ARRIVAL_RATE) {
             len = tg_schedule_stages_len(sc->stages, sc->n_stages);
+        } else if (sc->executor == TG_EXECUTOR_SHAPE) {
+            len = sc->duration + TG_NS_PER_S; /* the function's nil ends it; this bounds it */
         }
         s->start = t0 + sc->start_time;
         s->end = s->start + len;

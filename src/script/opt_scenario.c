@@ -36,7 +36,7 @@ static const struct key_rule key_rules[] = {
     { "duration", EXB(TG_EXECUTOR_CONSTANT_VUS) | EXB(TG_EXECUTOR_CONSTANT_ARRIVAL_RATE) },
     { "startVUs", EXB(TG_EXECUTOR_RAMPING_VUS) },
     { "stages", EXB(TG_EXECUTOR_RAMPING_VUS) | EXB(TG_EXECUTOR_RAMPING_ARRIVAL_RATE) },
-    { "gracefulRampDown", EXB(TG_EXECUTOR_RAMPING_VUS) },
+    { "gracefulRampDown", EXB(TG_EXECUTOR_RAMPING_VUS) | EXB(TG_EXECUTOR_SHAPE) },
     { "rate", EXB(TG_EXECUTOR_CONSTANT_ARRIVAL_RATE) },
     { "startRate", EXB(TG_EXECUTOR_RAMPING_ARRIVAL_RATE) },
     { "timeUnit", ARR },

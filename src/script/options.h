@@ -20,6 +20,7 @@
  *   ramping-arrival-rate   startRate (0), stages (required, target = rate),
  *                          preAllocatedVUs (required), timeUnit (1s), maxVUs
  *   shape                  shape (required: the name of a global function), open (false),
+ *                          gracefulRampDown (30s),
  *                          preAllocatedVUs, maxVUs (open shapes)
  * and on every scenario: executor (required), exec ("default"), startTime (0s),
  * gracefulStop (30s), env, tags.

@@ -105,3 +105,23 @@ PY
     check "arrival rates (-t $t): steady 100/0, starved 200 arrivals mostly dropped, ramp 100: $counts" \
         [ "$counts" = "100 0 200 True 100" ]
 done
+
+# The shape executor: closed (users with a spawn rate; ~8 VU-seconds of 100 ms iterations)
+# and open (50 iterations/s for 2 s).
+for t in 1 2; do
+    "$TG_BIN" run -q --no-summary -t $t --result "$T_DIR/shape$t.json" "$S/shapes.lua"
+    c=$(python3 - "$T_DIR/shape$t.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+c = {}
+for s in j["series"]:
+    if s["metric"] == "iterations":
+        c[s["tags"]["scenario"]] = c.get(s["tags"]["scenario"], 0) + int(s["sum"])
+print(c.get("closed", 0), c.get("open", 0))
+PY
+)
+    closed=${c% *}
+    open=${c#* }
+    check "shape (-t $t): closed $closed (~80), open $open (~100)" \
+        [ "$closed" -ge 65 -a "$closed" -le 85 -a "$open" -ge 95 -a "$open" -le 101 ]
+done
