@@ -1,0 +1,2 @@
+function setup() end
+function default() end
