@@ -79,7 +79,6 @@ static void push_headers(lua_State *L, const struct tg_conn_keep *k)
 
 static void push_timings(lua_State *L, const struct tg_conn_result *r)
 {
-    tg_ns start = r->t_conn_start ? r->t_conn_start : r->t_send_start;
     lua_createtable(L, 0, 7);
     lua_pushnumber(L, 0);
     lua_setfield(L, -2, "blocked");
@@ -95,7 +94,6 @@ static void push_timings(lua_State *L, const struct tg_conn_result *r)
     lua_setfield(L, -2, "receiving");
     lua_pushnumber(L, ms(r->t_send_start, r->t_done));
     lua_setfield(L, -2, "duration");
-    (void)start;
 }
 
 static int l_json(lua_State *L)
