@@ -17,6 +17,7 @@
 #include "core/alloc.h"
 #include "metrics/hist.h"
 #include "tg.h"
+#include "unit/histeq.h"
 #include "unit/prng.h"
 
 #include <math.h>
@@ -291,23 +292,6 @@ static void test_mean_sum_does_not_overflow(void **state)
     assert_true(sum == (u128)(k + 1) * (uint64_t)TG_HIST_MAX_NS);
     assert_true(tg_hist_mean(&h) == (double)TG_HIST_MAX_NS);
     tg_hist_fini(&h);
-}
-
-static void assert_hist_equal(const struct tg_hist *a, const struct tg_hist *b)
-{
-    for (size_t i = 0; i < tg_hist_bucket_count(); i++) {
-        if (tg_hist_bucket_get(a, i) != tg_hist_bucket_get(b, i)) {
-            fail_msg("bucket %zu: %llu != %llu", i, (unsigned long long)tg_hist_bucket_get(a, i),
-                     (unsigned long long)tg_hist_bucket_get(b, i));
-        }
-    }
-    assert_int_equal(tg_hist_count(a), tg_hist_count(b));
-    assert_int_equal(tg_hist_min(a), tg_hist_min(b));
-    assert_int_equal(tg_hist_max(a), tg_hist_max(b));
-    assert_int_equal(a->sum_lo, b->sum_lo);
-    assert_int_equal(a->sum_hi, b->sum_hi);
-    assert_int_equal(a->overflow, b->overflow);
-    assert_int_equal(a->lost, b->lost);
 }
 
 static void test_merge_random_splits(void **state)

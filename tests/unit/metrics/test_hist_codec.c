@@ -15,6 +15,7 @@
 #include "metrics/hist.h"
 #include "metrics/hist_codec.h"
 #include "tg.h"
+#include "unit/histeq.h"
 #include "unit/prng.h"
 
 #include <math.h>
@@ -38,23 +39,6 @@ static void base_hist(struct tg_hist *h)
     for (size_t i = 0; i < TG_ARRAY_LEN(vals); i++) {
         tg_hist_record(h, vals[i]);
     }
-}
-
-static void assert_hist_equal(const struct tg_hist *a, const struct tg_hist *b)
-{
-    for (size_t i = 0; i < tg_hist_bucket_count(); i++) {
-        if (tg_hist_bucket_get(a, i) != tg_hist_bucket_get(b, i)) {
-            fail_msg("bucket %zu: %llu != %llu", i, (unsigned long long)tg_hist_bucket_get(a, i),
-                     (unsigned long long)tg_hist_bucket_get(b, i));
-        }
-    }
-    assert_int_equal(tg_hist_count(a), tg_hist_count(b));
-    assert_int_equal(tg_hist_min(a), tg_hist_min(b));
-    assert_int_equal(tg_hist_max(a), tg_hist_max(b));
-    assert_int_equal(a->sum_lo, b->sum_lo);
-    assert_int_equal(a->sum_hi, b->sum_hi);
-    assert_int_equal(a->overflow, b->overflow);
-    assert_int_equal(a->lost, b->lost);
 }
 
 static void assert_hist_empty(const struct tg_hist *h)
