@@ -21,14 +21,16 @@ typedef int64_t tg_ns;
  */
 enum tg_err {
     TG_OK = 0,
-    TG_ENOMEM = -1,  /* allocation failed */
-    TG_EINVAL = -2,  /* invalid argument or user input */
-    TG_EAGAIN = -3,  /* need more input / would block */
-    TG_EPROTO = -4,  /* malformed protocol data */
-    TG_E2BIG = -5,   /* a bounded buffer or table is full */
-    TG_EIO = -6,     /* an I/O or system call failed */
-    TG_ENOENT = -7,  /* not found */
-    TG_ECLOSED = -8, /* the peer closed the connection */
+    TG_ENOMEM = -1,     /* allocation failed */
+    TG_EINVAL = -2,     /* invalid argument or user input */
+    TG_EAGAIN = -3,     /* need more input / would block */
+    TG_EPROTO = -4,     /* malformed protocol data */
+    TG_E2BIG = -5,      /* a bounded buffer or table is full */
+    TG_EIO = -6,        /* an I/O or system call failed */
+    TG_ENOENT = -7,     /* not found */
+    TG_ECLOSED = -8,    /* the peer closed the connection */
+    TG_ECANCELED = -9,  /* stopped on request: a script's abort, a signal */
+    TG_ETIMEDOUT = -10, /* did not finish in the time allowed */
 };
 
 #define TG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "exec/coord.h"
+#include "exec/once.h"
 #include "report/export_k6.h"
 #include "report/result_file.h"
 #include "report/summary.h"
@@ -51,6 +52,83 @@ static int write_outputs(const struct tg_plan *plan, const struct tg_summary_inf
     return exit_code;
 }
 
+/* The exit code of a setup() or teardown() that did not return normally. */
+static int once_exit(enum tg_once_end end, bool setup)
+{
+    switch (end) {
+    case TG_ONCE_DONE:
+        return TG_EXIT_OK;
+    case TG_ONCE_TIMEOUT:
+        return setup ? TG_EXIT_SETUP_TIMEOUT : TG_EXIT_TEARDOWN_TIMEOUT;
+    case TG_ONCE_ABORTED:
+        return TG_EXIT_SCRIPT_ABORTED;
+    case TG_ONCE_INTERRUPTED:
+        return TG_EXIT_EXTERNAL_ABORT;
+    case TG_ONCE_FAILED:
+        break;
+    }
+    return TG_EXIT_SCRIPT_EXCEPTION;
+}
+
+/* setup(): its data goes to the workers through the plan. An exit code. */
+static int run_setup(struct tg_plan *plan, struct tg_results *res)
+{
+    struct tg_diag d = { "" };
+    enum tg_once_end end;
+    int rc = tg_once_run(plan, "setup", NULL, plan->options->setup_timeout, res, &end,
+                         &plan->setup_data, &d);
+    if (rc < 0 || end != TG_ONCE_DONE) {
+        fprintf(stderr, "tailgate: %s%s\n",
+                end == TG_ONCE_ABORTED ? "test aborted in setup(): " : "", d.msg);
+        return rc == TG_ENOMEM ? TG_EXIT_GENERIC
+               : rc < 0        ? TG_EXIT_SCRIPT_EXCEPTION
+                               : once_exit(end, true);
+    }
+    return TG_EXIT_OK;
+}
+
+/* teardown(data), after the load (also after an interrupted or aborted one). An exit code. */
+static int run_teardown(struct tg_plan *plan, struct tg_results *res, char *reason, size_t n)
+{
+    struct tg_diag d = { "" };
+    enum tg_once_end end;
+    char *json = NULL;
+    int rc = tg_once_run(plan, "teardown", plan->setup_data, plan->options->teardown_timeout, res,
+                         &end, &json, &d);
+    tg_free(json);
+    if (rc < 0 || end != TG_ONCE_DONE) {
+        fprintf(stderr, "tailgate: %s%s\n",
+                end == TG_ONCE_ABORTED ? "test aborted in teardown(): " : "", d.msg);
+        if (end == TG_ONCE_ABORTED) {
+            snprintf(reason, n, "%s", d.msg);
+        }
+        return rc < 0 ? TG_EXIT_SCRIPT_EXCEPTION : once_exit(end, false);
+    }
+    return TG_EXIT_OK;
+}
+
+/* The exit code of a run: the first that applies, as k6 orders them. */
+static int run_exit(const struct tg_coord_outcome *out, int teardown_exit, int outputs_exit,
+                    size_t failed)
+{
+    if (out->stop == TG_STOP_ABORT) {
+        return TG_EXIT_SCRIPT_ABORTED;
+    }
+    if (out->stop == TG_STOP_THRESHOLD) {
+        return TG_EXIT_THRESHOLDS_FAILED;
+    }
+    if (out->interrupted) {
+        return TG_EXIT_EXTERNAL_ABORT;
+    }
+    if (teardown_exit != TG_EXIT_OK) {
+        return teardown_exit;
+    }
+    if (failed > 0) {
+        return TG_EXIT_THRESHOLDS_FAILED;
+    }
+    return outputs_exit;
+}
+
 int tg_cmd_run(int argc, char **argv)
 {
     struct tg_plan plan;
@@ -64,9 +142,10 @@ int tg_cmd_run(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "tailgate: %s\n", d.msg);
         tg_plan_fini(&plan);
-        return rc == TG_ENOMEM   ? TG_EXIT_GENERIC
-               : rc == TG_EPROTO ? TG_EXIT_SCRIPT_EXCEPTION
-                                 : TG_EXIT_INVALID_CONFIG;
+        return rc == TG_ENOMEM      ? TG_EXIT_GENERIC
+               : rc == TG_EPROTO    ? TG_EXIT_SCRIPT_EXCEPTION
+               : rc == TG_ECANCELED ? TG_EXIT_SCRIPT_ABORTED
+                                    : TG_EXIT_INVALID_CONFIG;
     }
     struct tg_results res;
     if (tg_results_init(&res) < 0) {
@@ -74,9 +153,14 @@ int tg_cmd_run(int argc, char **argv)
         tg_plan_fini(&plan);
         return TG_EXIT_GENERIC;
     }
+    int exit_code = plan.script ? run_setup(&plan, &res) : TG_EXIT_OK;
+    if (exit_code != TG_EXIT_OK) {
+        tg_results_fini(&res);
+        tg_plan_fini(&plan);
+        return exit_code;
+    }
     struct tg_coord_outcome out;
     rc = tg_coord_run(&plan, &res, &out, &d);
-    int exit_code = TG_EXIT_OK;
     if (rc < 0) {
         fprintf(stderr, "tailgate: %s\n", d.msg);
         /* a script that fails in a worker's init context is a script error */
@@ -84,18 +168,31 @@ int tg_cmd_run(int argc, char **argv)
                     : plan.script   ? TG_EXIT_SCRIPT_EXCEPTION
                                     : TG_EXIT_INVALID_CONFIG;
     } else {
+        tg_ns duration = res.duration_ns;
+        int teardown_exit = TG_EXIT_OK;
+        if (plan.script) {
+            char reason[sizeof(out.reason)] = "";
+            teardown_exit = run_teardown(&plan, &res, reason, sizeof(reason));
+            if (reason[0] && out.stop == TG_STOP_NONE) {
+                out.stop = TG_STOP_ABORT;
+                snprintf(out.reason, sizeof(out.reason), "%s", reason);
+            }
+        }
+        res.duration_ns = duration; /* rates per second of the load, as k6's */
         record_vus(&res, out.connections);
         struct tg_verdict verdicts[TG_PLAN_MAX_THRESHOLDS];
         size_t failed = tg_verdict_eval(&res, plan.thresholds, plan.n_thresholds, verdicts);
-        struct tg_summary_info info = { &plan,           &res,
-                                        verdicts,        plan.n_thresholds,
-                                        out.interrupted, out.connections };
-        exit_code = write_outputs(&plan, &info);
-        if (out.interrupted) {
-            exit_code = TG_EXIT_EXTERNAL_ABORT;
-        } else if (failed > 0) {
+        struct tg_summary_info info = { &plan,
+                                        &res,
+                                        verdicts,
+                                        plan.n_thresholds,
+                                        out.interrupted,
+                                        out.connections,
+                                        out.stop != TG_STOP_NONE ? out.reason : NULL };
+        int outputs_exit = write_outputs(&plan, &info);
+        exit_code = run_exit(&out, teardown_exit, outputs_exit, failed);
+        if (exit_code == TG_EXIT_THRESHOLDS_FAILED && failed > 0) {
             fprintf(stderr, "tailgate: %zu of %zu thresholds failed\n", failed, plan.n_thresholds);
-            exit_code = TG_EXIT_THRESHOLDS_FAILED;
         }
     }
     if (getenv("TG_DEBUG_ALLOC_COUNT")) {

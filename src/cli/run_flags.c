@@ -60,7 +60,8 @@ static const char usage_text[] =
     "  -q, --quiet             no progress line\n"
     "      --no-summary        no end-of-test summary\n"
     "\n"
-    "exit codes: 0 ok, 99 thresholds failed, 104 invalid flags, 105 interrupted\n";
+    "exit codes: 0 ok, 99 thresholds failed, 100/101 setup/teardown timeout, 104 invalid\n"
+    "flags or options, 105 interrupted, 107 script error, 108 aborted by the script\n";
 
 enum {
     OPT_BODY = 256,

@@ -121,9 +121,9 @@ static int plan_shapes(lua_State *L, struct tg_options *o, struct tg_diag *d)
 }
 
 /* What scripts may define that this version cannot honour yet: refused, never ignored. */
-static int check_unsupported(lua_State *L, const struct tg_options *o, struct tg_diag *d)
+static int check_unsupported(lua_State *L, struct tg_diag *d)
 {
-    static const char *const fns[] = { "setup", "teardown", "handleSummary" };
+    static const char *const fns[] = { "handleSummary" };
     for (size_t i = 0; i < TG_ARRAY_LEN(fns); i++) {
         lua_getglobal(L, fns[i]);
         bool defined = lua_type(L, -1) == LUA_TFUNCTION;
@@ -133,15 +133,6 @@ static int check_unsupported(lua_State *L, const struct tg_options *o, struct tg
                         "%s(): not supported by this version of tailgate yet "
                         "(docs/scripting.md lists what is)",
                         fns[i]);
-            return TG_EINVAL;
-        }
-    }
-    for (size_t i = 0; i < o->n_thresholds; i++) {
-        if (o->thresholds[i].abort_on_fail) {
-            tg_diag_set(d,
-                        "options.thresholds[\"%s\"]: abortOnFail is not supported by this "
-                        "version of tailgate yet; the run would not stop",
-                        o->thresholds[i].sel.raw);
             return TG_EINVAL;
         }
     }
@@ -196,12 +187,12 @@ int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, stru
     struct tg_rt_opts o = { p->script, !p->insecure, &reg, NULL };
     int rc = tg_rt_init(&rt, loop, &env, &o, d);
     if (rc == TG_EINVAL) {
-        rc = TG_EPROTO; /* the script raised: exit 107 */
+        rc = rt.aborted ? TG_ECANCELED : TG_EPROTO; /* tailgate.abort: 108; an error: 107 */
     } else if (rc == 0) {
         apply_overrides(rt.L, ov);
         rc = tg_options_read(rt.L, p->options, d);
         if (rc == 0) {
-            rc = check_unsupported(rt.L, p->options, d);
+            rc = check_unsupported(rt.L, d);
         }
         if (rc == 0) {
             rc = plan_shapes(rt.L, p->options, d);

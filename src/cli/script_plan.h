@@ -22,7 +22,8 @@ struct tg_script_overrides {
 
 /*
  * Fills p->options and p->thresholds (after the flag thresholds already
- * there). 0, TG_EPROTO for a script error (exit 107), TG_EINVAL for an
+ * there). 0, TG_EPROTO for a script error (exit 107), TG_ECANCELED when
+ * the init context called tailgate.abort (exit 108), TG_EINVAL for an
  * invalid option or threshold (exit 104), TG_ENOMEM.
  */
 int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, struct tg_diag *d);

@@ -3,6 +3,7 @@
  */
 #include "exec/coord.h"
 
+#include "check/verdict.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "report/progress.h"
@@ -19,6 +20,7 @@ struct coord {
     ev_timer progress;
     ev_signal sigint;
     ev_signal sigterm;
+    ev_timer thresholds; /* abortOnFail evaluation */
     struct tg_worker *workers;
     struct tg_results_map *maps;
     uint32_t n;
@@ -29,7 +31,61 @@ struct coord {
     int interrupts;
     tg_ns t0;
     int error;
+    enum tg_stop stop;
+    char reason[320];
 };
+
+static void abort_all(struct coord *c, enum tg_stop why)
+{
+    if (c->stop == TG_STOP_ABORT || c->stop == TG_STOP_THRESHOLD) {
+        return;
+    }
+    c->stop = why;
+    if (!c->plan->quiet) {
+        fprintf(stderr, "\ntailgate: test aborted: %s\n", c->reason);
+    }
+    for (uint32_t i = 0; i < c->n; i++) {
+        tg_worker_abort(&c->workers[i]);
+    }
+}
+
+/* A worker's script called tailgate.abort. */
+static void check_aborts(struct coord *c)
+{
+    for (uint32_t i = 0; i < c->n; i++) {
+        if (atomic_load_explicit(&c->workers[i].abort_raised, memory_order_acquire)) {
+            if (c->stop != TG_STOP_ABORT && c->stop != TG_STOP_THRESHOLD) {
+                snprintf(c->reason, sizeof(c->reason), "%s", c->workers[i].abort_reason);
+                abort_all(c, TG_STOP_ABORT);
+            }
+            return;
+        }
+    }
+}
+
+/* k6: thresholds with abortOnFail are evaluated while the test runs. */
+static void thresholds_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct coord *c = t->data;
+    tg_ns elapsed = tg_clock_now() - c->t0;
+    c->res->duration_ns = elapsed; /* counter rates so far */
+    for (size_t i = 0; i < c->plan->n_thresholds; i++) {
+        const struct tg_plan_threshold *th = &c->plan->thresholds[i];
+        if (!th->abort_on_fail || elapsed < th->delay_abort_eval) {
+            continue;
+        }
+        struct tg_verdict v;
+        if (tg_verdict_eval(c->res, th, 1, &v) == 1) {
+            snprintf(c->reason, sizeof(c->reason), "threshold %s: '%s' failed (abortOnFail)",
+                     th->sel.raw, th->expr.source);
+            abort_all(c, TG_STOP_THRESHOLD);
+            ev_timer_stop(c->loop, t);
+            return;
+        }
+    }
+}
 
 static void drain(struct coord *c)
 {
@@ -50,6 +106,7 @@ static void drain(struct coord *c)
             }
         }
     }
+    check_aborts(c);
     if (c->finished == c->n) {
         ev_break(c->loop, EVBREAK_ALL);
     }
@@ -77,6 +134,9 @@ static void signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
     (void)revents;
     struct coord *c = s->data;
     c->interrupts++;
+    if (c->stop == TG_STOP_NONE) {
+        c->stop = TG_STOP_SIGNAL;
+    }
     if (c->interrupts > 1) {
         static const char msg[] = "\ntailgate: interrupted twice, exiting now\n";
         ssize_t r = write(STDERR_FILENO, msg, sizeof(msg) - 1);
@@ -154,12 +214,20 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
     ev_timer_init(&c.progress, progress_cb, 1.0, 1.0);
     ev_signal_init(&c.sigint, signal_cb, SIGINT);
     ev_signal_init(&c.sigterm, signal_cb, SIGTERM);
-    c.wake.data = c.progress.data = c.sigint.data = c.sigterm.data = &c;
+    ev_timer_init(&c.thresholds, thresholds_cb, 2.0, 2.0);
+    c.wake.data = c.progress.data = c.sigint.data = c.sigterm.data = c.thresholds.data = &c;
+    bool abort_on_fail = false;
+    for (size_t i = 0; i < plan->n_thresholds; i++) {
+        abort_on_fail = abort_on_fail || plan->thresholds[i].abort_on_fail;
+    }
     if (rc == 0) {
         ev_async_start(c.loop, &c.wake);
         ev_timer_start(c.loop, &c.progress);
         ev_signal_start(c.loop, &c.sigint);
         ev_signal_start(c.loop, &c.sigterm);
+        if (abort_on_fail) {
+            ev_timer_start(c.loop, &c.thresholds);
+        }
         c.t0 = tg_clock_now();
         res->start_wall_ns = tg_clock_wall_ns();
         uint32_t started = 0;
@@ -187,6 +255,7 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
         ev_timer_stop(c.loop, &c.progress);
         ev_signal_stop(c.loop, &c.sigint);
         ev_signal_stop(c.loop, &c.sigterm);
+        ev_timer_stop(c.loop, &c.thresholds);
     }
     report_script_errors(&c);
     for (uint32_t i = 0; i < c.n && c.workers; i++) {
@@ -198,6 +267,9 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
         tg_results_map_fini(&c.maps[i]);
     }
     out->interrupted = c.interrupts > 0;
+    out->stop = c.stop;
+    snprintf(out->reason, sizeof(out->reason), "%s",
+             c.stop == TG_STOP_SIGNAL ? "interrupted (SIGINT/SIGTERM)" : c.reason);
     tg_progress_fini(&c.prog);
     tg_free(c.workers);
     tg_free(c.maps);

@@ -1,7 +1,9 @@
 /*
  * coord — the coordinator: runs on the main thread, starts the workers,
  * merges their metric banks as they arrive, prints the live progress line,
- * handles Ctrl-C (first: graceful stop; second: exit at once) and returns
+ * handles Ctrl-C (first: graceful stop; second: exit at once), aborts the
+ * run when a script calls tailgate.abort or an abortOnFail threshold fails
+ * (evaluated every 2 s, as k6 does), and returns
  * when every worker has stopped. Thresholds, summaries and exports read the
  * merged results afterwards.
  */
@@ -14,8 +16,17 @@
 
 #include <stdbool.h>
 
+enum tg_stop {
+    TG_STOP_NONE,      /* ran to its end */
+    TG_STOP_SIGNAL,    /* SIGINT / SIGTERM: graceful stop */
+    TG_STOP_ABORT,     /* the script called tailgate.abort */
+    TG_STOP_THRESHOLD, /* a threshold with abortOnFail failed */
+};
+
 struct tg_coord_outcome {
     bool interrupted;     /* stopped by SIGINT/SIGTERM */
+    enum tg_stop stop;    /* why the run ended before its plan did */
+    char reason[320];     /* the stop's reason, for the summary ("" when none) */
     uint64_t connections; /* allocated connections (the "vus" of a command-line run) */
 };
 

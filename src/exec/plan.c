@@ -15,6 +15,8 @@ void tg_plan_fini(struct tg_plan *p)
     }
     tg_free(p->body);
     tg_free(p->request);
+    tg_free(p->setup_data);
+    p->setup_data = NULL;
     p->body = NULL;
     p->request = NULL;
 }

@@ -64,6 +64,7 @@ struct tg_plan {
     /* script mode (tailgate run script.lua) */
     const char *script;         /* NULL: the command-line mode */
     struct tg_options *options; /* the script's options; owned */
+    char *setup_data;           /* setup()'s return value as JSON; owned; NULL: none */
     /* outputs */
     struct tg_plan_threshold thresholds[TG_PLAN_MAX_THRESHOLDS];
     size_t n_thresholds;

@@ -190,7 +190,7 @@ static void on_iteration(void *owner, struct tg_vu *vu, const char *err)
     double ms = (double)(tg_clock_now() - v->iter_start) / 1e6;
     tg_rt_record(vu->rt, TG_M_ITERATIONS, &tag, 1, 1);
     tg_rt_record(vu->rt, TG_M_ITERATION_DURATION, &tag, 1, ms);
-    if (err) {
+    if (err && !vu->rt->aborted) {
         int m = tg_registry_metric(x->conf.reg, "iteration_errors", TG_KIND_COUNTER,
                                    TG_CONTAINS_DEFAULT);
         if (m >= 0) {
@@ -204,6 +204,14 @@ static void on_iteration(void *owner, struct tg_vu *vu, const char *err)
         return;
     }
     enqueue(x, vu);
+}
+
+static void on_abort(void *owner, const char *reason)
+{
+    struct tg_vu_exec *x = owner;
+    if (x->conf.on_abort) {
+        x->conf.on_abort(x->conf.owner, reason);
+    }
 }
 
 #define RAMP_STEP_S 0.01
@@ -410,6 +418,22 @@ void tg_vu_exec_stop(struct tg_vu_exec *x, tg_ns now)
     }
 }
 
+void tg_vu_exec_abort(struct tg_vu_exec *x, tg_ns now)
+{
+    tg_vu_exec_stop(x, now);
+    for (size_t i = 0; i < x->n_scens; i++) {
+        struct vx_scen *s = &x->scens[i];
+        s->hard_end = now;
+        for (uint32_t k = 0; k < s->n_vus; k++) {
+            if (s->vus[k].state != TG_VU_IDLE) {
+                tg_vu_abort(&s->vus[k]);
+                s->running--;
+            }
+        }
+        scen_check_done(s);
+    }
+}
+
 void tg_vu_exec_sweep(struct tg_vu_exec *x, tg_ns now)
 {
     for (size_t i = 0; i < x->n_scens; i++) {
@@ -512,7 +536,11 @@ int tg_vu_exec_init(struct tg_vu_exec *x, const struct tg_vu_exec_conf *c, struc
     if (rc < 0) {
         return rc;
     }
-    x->rt.hooks = (struct tg_rt_hooks){ x, NULL, on_iteration };
+    x->rt.hooks = (struct tg_rt_hooks){ x, NULL, on_iteration, NULL, on_abort };
+    rc = tg_rt_set_data(&x->rt, c->data_json, d);
+    if (rc < 0) {
+        return rc;
+    }
     /* each worker its own reproducible random sequence */
     tg_lua_random_seed(x->rt.L, 0x5eed0000ULL + c->seg.from * 0x9e3779b9ULL);
     x->n_scens = c->opts->n_scenarios;

@@ -32,8 +32,10 @@ struct tg_vu_exec_conf {
     const struct tg_options *opts;
     const char *script;
     bool tls_verify;
-    void (*on_done)(void *owner); /* every scenario finished */
+    void (*on_done)(void *owner);                      /* every scenario finished */
+    void (*on_abort)(void *owner, const char *reason); /* the script called tailgate.abort */
     void *owner;
+    const char *data_json; /* setup()'s data for every iteration; NULL: none */
 };
 
 struct vx_scen;
@@ -65,6 +67,8 @@ int tg_vu_exec_init(struct tg_vu_exec *x, const struct tg_vu_exec_conf *c, struc
 void tg_vu_exec_start(struct tg_vu_exec *x, tg_ns t0);
 /* Graceful stop: no new iterations; running ones get their scenario's gracefulStop. */
 void tg_vu_exec_stop(struct tg_vu_exec *x, tg_ns now);
+/* Stop at once: running iterations are abandoned (an abort). */
+void tg_vu_exec_abort(struct tg_vu_exec *x, tg_ns now);
 /* Request timeouts and expired graceful stops; call periodically. */
 void tg_vu_exec_sweep(struct tg_vu_exec *x, tg_ns now);
 void tg_vu_exec_fini(struct tg_vu_exec *x);

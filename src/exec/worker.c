@@ -391,15 +391,38 @@ static void interrupt_all(struct tg_worker *w)
     }
 }
 
+/* An abort (tailgate.abort, a threshold's abortOnFail): nothing more runs. */
+static void hard_stop(struct tg_worker *w, tg_ns now)
+{
+    begin_stop(w, now);
+    if (w->hard_stopped) {
+        return;
+    }
+    w->hard_stopped = true;
+    w->stop_deadline = now;
+    if (w->vx) {
+        tg_vu_exec_abort(w->vx, now);
+    }
+    interrupt_all(w);
+    finish_if_idle(w);
+}
+
+static void check_stop(struct tg_worker *w, tg_ns now)
+{
+    if (atomic_load_explicit(&w->abort_requested, memory_order_relaxed)) {
+        hard_stop(w, now);
+    } else if (atomic_load_explicit(&w->stop_requested, memory_order_relaxed)) {
+        begin_stop(w, now);
+    }
+}
+
 static void sweep_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
     (void)loop;
     (void)revents;
     struct tg_worker *w = t->data;
     tg_ns now = tg_clock_now();
-    if (atomic_load_explicit(&w->stop_requested, memory_order_relaxed)) {
-        begin_stop(w, now);
-    }
+    check_stop(w, now);
     if (w->vx) {
         tg_vu_exec_sweep(w->vx, now);
     }
@@ -423,10 +446,7 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 {
     (void)loop;
     (void)revents;
-    struct tg_worker *w = a->data;
-    if (atomic_load_explicit(&w->stop_requested, memory_order_relaxed)) {
-        begin_stop(w, tg_clock_now());
-    }
+    check_stop(a->data, tg_clock_now());
 }
 
 /* ---- thread ----------------------------------------------------------- */
@@ -437,17 +457,33 @@ static void scenarios_done(void *owner)
     finish_if_idle(w);
 }
 
+/* tailgate.abort in this worker's script: the coordinator stops every worker. */
+static void script_aborted(void *owner, const char *reason)
+{
+    struct tg_worker *w = owner;
+    snprintf(w->abort_reason, sizeof(w->abort_reason), "%s", reason);
+    atomic_store_explicit(&w->abort_raised, true, memory_order_release);
+    ev_async_send(w->coord_loop, w->coord_wake);
+}
+
 static int script_init(struct tg_worker *w, struct tg_diag *d)
 {
     w->vx = tg_calloc(1, sizeof(*w->vx));
     if (!w->vx) {
         return TG_ENOMEM;
     }
-    struct tg_vu_exec_conf c = { w->loop,         &w->env,
-                                 &w->reg,         &w->bank,
-                                 w->seg,          w->plan->options,
-                                 w->plan->script, !w->plan->insecure,
-                                 scenarios_done,  w };
+    struct tg_vu_exec_conf c = { w->loop,
+                                 &w->env,
+                                 &w->reg,
+                                 &w->bank,
+                                 w->seg,
+                                 w->plan->options,
+                                 w->plan->script,
+                                 !w->plan->insecure,
+                                 scenarios_done,
+                                 script_aborted,
+                                 w,
+                                 w->plan->setup_data };
     return tg_vu_exec_init(w->vx, &c, d);
 }
 
@@ -597,6 +633,12 @@ void tg_worker_stop(struct tg_worker *w)
 {
     atomic_store_explicit(&w->stop_requested, true, memory_order_relaxed);
     ev_async_send(w->loop, &w->wake);
+}
+
+void tg_worker_abort(struct tg_worker *w)
+{
+    atomic_store_explicit(&w->abort_requested, true, memory_order_relaxed);
+    tg_worker_stop(w);
 }
 
 void tg_worker_fini(struct tg_worker *w)

@@ -72,6 +72,10 @@ struct tg_worker {
     uint32_t restart_n;
     int depth; /* > 0 while inside tg_conn_send */
     atomic_bool stop_requested;
+    atomic_bool abort_requested; /* coordinator -> worker: stop now, no graceful stop */
+    atomic_bool abort_raised;    /* worker -> coordinator: the script called tailgate.abort */
+    char abort_reason[256];      /* written before abort_raised is set (release) */
+    bool hard_stopped;
     /* coordinator side of the channel */
     struct ev_loop *coord_loop;
     ev_async *coord_wake;
@@ -122,6 +126,8 @@ int tg_worker_init(struct tg_worker *w, uint32_t index, uint32_t n, const struct
 int tg_worker_start(struct tg_worker *w, tg_ns t0);
 /* Any thread: asks the worker to stop gracefully. */
 void tg_worker_stop(struct tg_worker *w);
+/* Asks the worker to stop at once: running iterations and requests are abandoned. */
+void tg_worker_abort(struct tg_worker *w);
 /* Joins the thread and frees everything. */
 void tg_worker_fini(struct tg_worker *w);
 

@@ -60,6 +60,15 @@ static json_t *run_json(const struct tg_plan *p)
                      "rate_per_s", p->rate_per_s, "timeout_ns", (json_int_t)p->timeout_ns);
 }
 
+static json_t *stop_reason_json(const char *reason)
+{
+    if (!reason) {
+        return json_null();
+    }
+    json_t *s = json_string(reason); /* NULL when the script's reason is not UTF-8 */
+    return s ? s : json_string("(a reason that is not UTF-8)");
+}
+
 static json_t *build(const struct tg_summary_info *info)
 {
     const struct tg_results *res = info->res;
@@ -89,11 +98,11 @@ static json_t *build(const struct tg_summary_info *info)
     struct tm tm;
     gmtime_r(&secs, &tm);
     strftime(start, sizeof(start), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return json_pack("{s:s, s:i, s:s, s:s, s:I, s:b, s:o, s:o, s:o, s:o}", "format",
+    return json_pack("{s:s, s:i, s:s, s:s, s:I, s:b, s:o, s:o, s:o, s:o, s:o}", "format",
                      "tailgate-result", "version", 1, "tool", "tailgate 0.1", "start", start,
                      "duration_ns", (json_int_t)res->duration_ns, "interrupted", info->interrupted,
-                     "run", run_json(info->plan), "metrics", metrics, "series", series,
-                     "thresholds", th);
+                     "stop_reason", stop_reason_json(info->stop_reason), "run",
+                     run_json(info->plan), "metrics", metrics, "series", series, "thresholds", th);
 }
 
 int tg_result_file_write(const char *path, const struct tg_summary_info *info, struct tg_diag *d)

@@ -247,6 +247,9 @@ void tg_summary_print(FILE *f, const struct tg_summary_info *info)
                 tg_units_fmt_duration((double)info->res->duration_ns, dur, sizeof(dur)),
                 info->interrupted ? " (interrupted)" : "");
     }
+    if (info->stop_reason) {
+        fprintf(f, "  stopped early: %s\n\n", info->stop_reason);
+    }
     print_thresholds(f, info);
     fprintf(f, "  METRICS\n\n");
     int order[512];

@@ -22,6 +22,7 @@ struct tg_summary_info {
     size_t n_verdicts;
     bool interrupted;
     uint64_t connections;
+    const char *stop_reason; /* why the run ended early (an abort, a signal); NULL: it did not */
 };
 
 /* Writes the summary to f. */

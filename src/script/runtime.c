@@ -12,6 +12,7 @@
 #include "script/lua_random.h"
 
 #include <lauxlib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,27 @@ static int l_sleep(lua_State *L)
     ev_timer_set(&vu->sleep, secs, 0);
     ev_timer_start(vu->rt->loop, &vu->sleep);
     return lua_yield(L, 0);
+}
+
+/* ---- tailgate.abort ----------------------------------------------------- */
+
+/*
+ * Stops the whole test (k6's test.abort): the owner is told, and the calling
+ * iteration ends with an error that is not counted as a failure.
+ */
+static int l_abort(lua_State *L)
+{
+    struct tg_rt *rt = tg_runtime__of(L);
+    const char *reason = luaL_optstring(L, 1, "");
+    if (!rt->aborted) {
+        rt->aborted = true;
+        snprintf(rt->abort_reason, sizeof(rt->abort_reason), "%s",
+                 *reason ? reason : "tailgate.abort() called");
+        if (rt->hooks.on_abort) {
+            rt->hooks.on_abort(rt->hooks.owner, rt->abort_reason);
+        }
+    }
+    return luaL_error(L, "test aborted: %s", rt->abort_reason);
 }
 
 /* ---- module tables ------------------------------------------------------ */
@@ -111,6 +133,9 @@ static void register_modules(lua_State *L, struct tg_rt *rt)
     lua_pushlightuserdata(L, rt);
     lua_pushcclosure(L, l_sleep, 1);
     lua_setfield(L, -2, "sleep");
+    lua_pushlightuserdata(L, rt);
+    lua_pushcclosure(L, l_abort, 1);
+    lua_setfield(L, -2, "abort");
     tg_lua_json_open(L);
     lua_setfield(L, -2, "json");
     tg_lua_random_register(L);
@@ -140,6 +165,7 @@ int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
     rt->bank = o->bank;
     rt->timeout_ns = 60 * TG_NS_PER_S;
     rt->connect_timeout_ns = 10 * TG_NS_PER_S;
+    rt->data_ref = LUA_NOREF;
     tg_resolve_init(&rt->resolve, loop, 300 * TG_NS_PER_S);
     struct tg_tls_opts to = { !o->tls_verify, NULL };
     rt->tls = tg_tls_ctx_new(&to, d);
@@ -201,6 +227,9 @@ void tg_vu_fini(struct tg_vu *vu)
 static int ensure_coroutine(struct tg_vu *vu)
 {
     vu->group[0] = '\0';
+    if (vu->root_group) {
+        snprintf(vu->group, sizeof(vu->group), "%s", vu->root_group);
+    }
     if (vu->co && lua_status(vu->co) == 0 && lua_gettop(vu->co) == 0) {
         return 0; /* finished normally: reusable */
     }
@@ -232,6 +261,9 @@ void tg_runtime__resume(struct tg_vu *vu, int nargs)
         return;
     }
     if (rc == 0) {
+        if (rt->hooks.on_return) {
+            rt->hooks.on_return(rt->hooks.owner, vu, vu->co);
+        }
         lua_settop(vu->co, 0);
         end_iteration(vu, NULL);
         return;
@@ -269,6 +301,30 @@ void tg_vu_abort(struct tg_vu *vu)
     vu->state = TG_VU_IDLE;
 }
 
+static int decode_data(lua_State *L)
+{
+    size_t len;
+    const char *json = lua_tolstring(L, 1, &len);
+    tg_lua_json_decode(L, json, len);
+    return 1;
+}
+
+int tg_rt_set_data(struct tg_rt *rt, const char *json, struct tg_diag *d)
+{
+    luaL_unref(rt->L, LUA_REGISTRYINDEX, rt->data_ref);
+    rt->data_ref = LUA_NOREF;
+    if (!json) {
+        return 0;
+    }
+    lua_pushcfunction(rt->L, decode_data);
+    lua_pushstring(rt->L, json);
+    if (tg_lua_pcall(rt->L, 1, 1, d) < 0) {
+        return TG_EINVAL;
+    }
+    rt->data_ref = luaL_ref(rt->L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
 int tg_vu_run(struct tg_vu *vu, const char *fn)
 {
     if (ensure_coroutine(vu) < 0) {
@@ -279,6 +335,11 @@ int tg_vu_run(struct tg_vu *vu, const char *fn)
         lua_pop(vu->co, 1);
         return TG_EINVAL;
     }
-    tg_runtime__resume(vu, 0);
+    int nargs = 0;
+    if (vu->rt->data_ref != LUA_NOREF) {
+        lua_rawgeti(vu->co, LUA_REGISTRYINDEX, vu->rt->data_ref);
+        nargs = 1;
+    }
+    tg_runtime__resume(vu, nargs);
     return 0;
 }

@@ -45,6 +45,10 @@ struct tg_rt_hooks {
     void (*on_http)(void *owner, struct tg_vu *vu, const struct tg_rt_http *h);
     /* after each iteration: err is NULL, or the error message (the iteration failed) */
     void (*on_iteration)(void *owner, struct tg_vu *vu, const char *err);
+    /* optional: the iteration's function returned; its results are on co's stack */
+    void (*on_return)(void *owner, struct tg_vu *vu, lua_State *co);
+    /* optional: the script called tailgate.abort(reason) (the iteration then fails) */
+    void (*on_abort)(void *owner, const char *reason);
 };
 
 struct tg_origin; /* scheme + host + port with its resolved addresses */
@@ -64,6 +68,9 @@ struct tg_rt {
     struct tg_url *url;      /* scratch for parsing request URLs; owned */
     struct tg_registry *reg; /* the owner's metric registry (custom metrics, checks); may be NULL */
     struct tg_bank **bank;   /* the owner's active bank, where samples go; may be NULL */
+    int data_ref;            /* setup()'s data, the argument of every iteration (LUA_NOREF: none) */
+    bool aborted;            /* tailgate.abort was called */
+    char abort_reason[256];
 };
 
 enum tg_vu_state {
@@ -93,6 +100,7 @@ struct tg_vu {
     ev_timer sleep;
     const char *scenario;       /* the scenario tag of its samples ("default") */
     char group[256];            /* the group tag: "::a::b", "" outside any group */
+    const char *root_group;     /* where each iteration's group starts (NULL: "") */
     char method[16];            /* of the request in flight */
     struct tg_tag req_tags[16]; /* params.tags of the request in flight (into req_tag_buf) */
     size_t n_req_tags;
@@ -128,7 +136,13 @@ int tg_rt_record(struct tg_rt *rt, uint32_t metric, const struct tg_tag *tags, s
  */
 void tg_vu_abort(struct tg_vu *vu);
 /*
- * Starts an iteration: calls the global function fn in the VU's coroutine.
+ * Sets the data every iteration receives as its argument: setup()'s return
+ * value as JSON text (NULL: none). 0, or TG_EINVAL with d set.
+ */
+int tg_rt_set_data(struct tg_rt *rt, const char *json, struct tg_diag *d);
+/*
+ * Starts an iteration: calls the global function fn in the VU's coroutine,
+ * with the runtime's data (tg_rt_set_data) as its argument when there is one.
  * The iteration ends (hooks.on_iteration) when the function returns or
  * fails, possibly before this returns. TG_EINVAL when fn is not a function.
  */

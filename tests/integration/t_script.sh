@@ -126,6 +126,3 @@ PY
         [ "$closed" -ge 65 -a "$closed" -le 85 -a "$open" -ge 95 -a "$open" -le 101 ]
 done
 
-"$TG_BIN" run -q --no-summary "$S/with_setup.lua" 2>"$T_DIR/setup.err"
-rc=$?
-check "setup() is refused, not ignored (exit $rc)" sh -c "[ $rc -eq 104 ] && grep -q 'setup(): not supported' '$T_DIR/setup.err'"

@@ -79,7 +79,7 @@ static void fx_setup(struct fx *f, const char *script, const char *response)
         print_error("init: %s\n", d.msg);
     }
     assert_int_equal(rc, 0);
-    f->rt.hooks = (struct tg_rt_hooks){ &f->rec, on_http, on_iteration };
+    f->rt.hooks = (struct tg_rt_hooks){ &f->rec, on_http, on_iteration, NULL, NULL };
     char url[64];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d", f->srv.port);
     lua_pushstring(f->rt.L, url);
@@ -202,6 +202,56 @@ static void test_runtime_errors_end_the_iteration(void **state)
     iterate(&f, "bad_header");
     assert_non_null(strstr(f.rec.err, "control characters"));
     assert_int_equal(tg_vu_run(&f.vu, "missing"), TG_EINVAL);
+    fx_teardown(&f);
+}
+
+/* setup()'s data (JSON text) is decoded once and passed to every iteration. */
+static void test_runtime_iterations_get_the_data(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_setup(&f,
+             "function default(data) SEEN = data.token .. #data.ids .. tostring(data.ok) end\n"
+             "function none(data) SEEN = type(data) end\n",
+             json_response);
+    struct tg_diag d = { "" };
+    iterate(&f, "none");
+    assert_string_equal(global_str(&f, "SEEN"), "nil");
+    assert_int_equal(tg_rt_set_data(&f.rt, "{\"token\":\"t\",\"ids\":[1,2],\"ok\":true}", &d), 0);
+    iterate(&f, "default");
+    assert_string_equal(global_str(&f, "SEEN"), "t2true");
+    assert_int_equal(tg_rt_set_data(&f.rt, "{broken", &d), TG_EINVAL);
+    assert_non_null(strstr(d.msg, "line 1"));
+    assert_int_equal(tg_rt_set_data(&f.rt, NULL, &d), 0);
+    iterate(&f, "none");
+    assert_string_equal(global_str(&f, "SEEN"), "nil");
+    fx_teardown(&f);
+}
+
+/* tailgate.abort tells the owner once, and ends the iteration with its reason. */
+static int aborts;
+static char abort_reason[256];
+static void on_abort(void *owner, const char *reason)
+{
+    (void)owner;
+    aborts++;
+    snprintf(abort_reason, sizeof(abort_reason), "%s", reason);
+}
+
+static void test_runtime_abort(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_setup(&f, "local tg = require 'tailgate'\nfunction default() tg.abort('stop it') end\n",
+             json_response);
+    f.rt.hooks.on_abort = on_abort;
+    aborts = 0;
+    iterate(&f, "default");
+    iterate(&f, "default");
+    assert_int_equal(aborts, 1);
+    assert_string_equal(abort_reason, "stop it");
+    assert_true(f.rt.aborted);
+    assert_non_null(strstr(f.rec.err, "test aborted: stop it"));
     fx_teardown(&f);
 }
 
@@ -365,6 +415,8 @@ int main(void)
         cmocka_unit_test(test_runtime_sleep_yields_to_a_timer),
         cmocka_unit_test(test_runtime_errors_end_the_iteration),
         cmocka_unit_test(test_runtime_init_context_cannot_request),
+        cmocka_unit_test(test_runtime_iterations_get_the_data),
+        cmocka_unit_test(test_runtime_abort),
         cmocka_unit_test(test_runtime_metrics_checks_groups),
         cmocka_unit_test(test_runtime_http_samples),
         cmocka_unit_test(test_runtime_metric_errors),

@@ -1,2 +1,0 @@
-function setup() end
-function default() end
