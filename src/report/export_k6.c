@@ -3,15 +3,13 @@
  */
 #include "report/export_k6.h"
 
+#include "report/k6_groups.h"
 #include "report/values.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <string.h>
-
-/* MD5("") — k6's id of the root group, whose path is empty. */
-#define ROOT_GROUP_ID "d41d8cd98f00b204e9800998ecf8427e"
 
 static json_t *values_json(const struct tg_summary_info *info, const struct tg_sink *s,
                            const struct tg_metric_def *def)
@@ -106,9 +104,8 @@ static json_t *build(const struct tg_summary_info *info)
         }
         add_entry(metrics, info, m, want, sel->ntags, sel->raw);
     }
-    json_t *root = json_pack("{s:s, s:s, s:s, s:{}, s:{}}", "name", "", "path", "", "id",
-                             ROOT_GROUP_ID, "groups", "checks");
-    return json_pack("{s:o, s:o}", "root_group", root, "metrics", metrics);
+    return json_pack("{s:o, s:o}", "root_group", tg_k6_groups_json(info->res, false), "metrics",
+                     metrics);
 }
 
 int tg_export_k6_write(const char *path, const struct tg_summary_info *info, struct tg_diag *d)

@@ -5,7 +5,8 @@
  * gauges value/min/max; trends exactly the configured summaryTrendStats (in
  * ms for time trends); "thresholds": {source: true} meaning FAILED; submetrics
  * named by thresholds (and http_req_duration{expected_response:true}) as
- * their own entries; root_group with MD5 ids.
+ * their own entries; root_group with the groups and checks the script ran
+ * (report/k6_groups).
  */
 #ifndef TG_REPORT_EXPORT_K6_H
 #define TG_REPORT_EXPORT_K6_H

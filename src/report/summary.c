@@ -3,6 +3,8 @@
  */
 #include "report/summary.h"
 
+#include "report/summary_checks.h"
+
 #include "core/units.h"
 #include "metrics/tags.h"
 #include "net/errcode.h"
@@ -202,6 +204,28 @@ static void print_breakdown(FILE *f, const struct tg_results *res, const char *t
     }
 }
 
+static void print_verdict(FILE *f, const struct tg_summary_info *info, const struct tg_verdict *v)
+{
+    int m = tg_registry_find_metric(&info->res->reg, v->t->sel.name);
+    char val[64] = "no samples";
+    if (!isnan(v->measured)) {
+        enum tg_metric_contains c =
+            m >= 0 ? info->res->reg.metrics[m].contains : TG_CONTAINS_DEFAULT;
+        bool time_stat = c == TG_CONTAINS_TIME && v->t->expr.agg != TG_AGG_COUNT;
+        if (v->t->expr.agg == TG_AGG_RATE && m >= 0 &&
+            info->res->reg.metrics[m].kind == TG_KIND_RATE) {
+            snprintf(val, sizeof(val), "%.2f%%", v->measured * 100);
+        } else if (time_stat) {
+            tg_units_fmt_duration(v->measured * 1e6, val, sizeof(val));
+        } else {
+            snprintf(val, sizeof(val), "%g", v->measured);
+        }
+    }
+    fprintf(f, "      %s '%s' (measured %s)\n", v->ok ? "\xe2\x9c\x93" : "\xe2\x9c\x97",
+            v->t->expr.source, val);
+}
+
+/* One heading per (sub)metric with its thresholds below it, as k6 prints them. */
 static void print_thresholds(FILE *f, const struct tg_summary_info *info)
 {
     if (info->n_verdicts == 0) {
@@ -209,25 +233,24 @@ static void print_thresholds(FILE *f, const struct tg_summary_info *info)
     }
     fprintf(f, "  THRESHOLDS\n\n");
     for (size_t i = 0; i < info->n_verdicts; i++) {
-        const struct tg_verdict *v = &info->verdicts[i];
-        int m = tg_registry_find_metric(&info->res->reg, v->t->sel.name);
-        char val[64] = "no samples";
-        if (!isnan(v->measured)) {
-            enum tg_metric_contains c =
-                m >= 0 ? info->res->reg.metrics[m].contains : TG_CONTAINS_DEFAULT;
-            bool time_stat = c == TG_CONTAINS_TIME && v->t->expr.agg != TG_AGG_COUNT;
-            if (v->t->expr.agg == TG_AGG_RATE && m >= 0 &&
-                info->res->reg.metrics[m].kind == TG_KIND_RATE) {
-                snprintf(val, sizeof(val), "%.2f%%", v->measured * 100);
-            } else if (time_stat) {
-                tg_units_fmt_duration(v->measured * 1e6, val, sizeof(val));
-            } else {
-                snprintf(val, sizeof(val), "%g", v->measured);
+        const char *raw = info->verdicts[i].t->sel.raw;
+        bool seen = false;
+        bool all_ok = true;
+        for (size_t k = 0; k < info->n_verdicts; k++) {
+            if (strcmp(info->verdicts[k].t->sel.raw, raw) == 0) {
+                seen = seen || k < i;
+                all_ok = all_ok && info->verdicts[k].ok;
             }
         }
-        fprintf(f, "    %s %s\n      %s '%s' (measured %s)\n", v->t->sel.raw,
-                v->ok ? "\xe2\x9c\x93" : "\xe2\x9c\x97", v->ok ? "\xe2\x9c\x93" : "\xe2\x9c\x97",
-                v->t->expr.source, val);
+        if (seen) {
+            continue;
+        }
+        fprintf(f, "    %s %s\n", raw, all_ok ? "\xe2\x9c\x93" : "\xe2\x9c\x97");
+        for (size_t k = i; k < info->n_verdicts; k++) {
+            if (strcmp(info->verdicts[k].t->sel.raw, raw) == 0) {
+                print_verdict(f, info, &info->verdicts[k]);
+            }
+        }
     }
     fputc('\n', f);
 }
@@ -251,6 +274,7 @@ void tg_summary_print(FILE *f, const struct tg_summary_info *info)
         fprintf(f, "  stopped early: %s\n\n", info->stop_reason);
     }
     print_thresholds(f, info);
+    tg_summary_checks_print(f, info->res);
     fprintf(f, "  METRICS\n\n");
     int order[512];
     size_t n = reg->n_metrics < TG_ARRAY_LEN(order) ? reg->n_metrics : TG_ARRAY_LEN(order);

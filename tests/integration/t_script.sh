@@ -126,3 +126,25 @@ PY
         [ "$closed" -ge 65 -a "$closed" -le 85 -a "$open" -ge 95 -a "$open" -le 101 ]
 done
 
+
+"$TG_BIN" run -q --summary-export "$T_DIR/groups.json" "$S/groups.lua" >"$T_DIR/groups.txt" 2>&1
+tree=$(python3 - "$T_DIR/groups.json" <<'PY'
+import hashlib, json, sys
+g = json.load(open(sys.argv[1]))["root_group"]
+out = []
+def walk(n):
+    assert n["id"] == hashlib.md5(n["path"].encode()).hexdigest(), n["path"]
+    for c in sorted(n["checks"].values(), key=lambda c: c["path"]):
+        assert c["id"] == hashlib.md5(c["path"].encode()).hexdigest(), c["path"]
+        out.append(f'{c["path"]}={c["passes"]}/{c["fails"]}')
+    for k in sorted(n["groups"]):
+        out.append(n["groups"][k]["path"])
+        walk(n["groups"][k])
+walk(g)
+print(" ".join(out))
+PY
+)
+check "the export's root_group holds the groups and checks the script ran ($tree)" \
+    [ "$tree" = "::top=10/0 ::browse ::browse::is one=10/0 ::browse::odd iter=4/6 ::browse::inner ::browse::inner::deep=10/0 ::empty" ]
+check "the summary lists checks by group, with a failing check's share" \
+    sh -c "grep -q '█ browse' '$T_DIR/groups.txt' && grep -q '✗ odd iter' '$T_DIR/groups.txt' && grep -q '↳  40% — ✓ 4 / ✗ 6' '$T_DIR/groups.txt'"
