@@ -5,6 +5,7 @@
 
 #include "check/verdict.h"
 #include "cli/exitcode.h"
+#include "cli/handle_summary.h"
 #include "cli/run_flags.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -37,7 +38,17 @@ static int write_outputs(const struct tg_plan *plan, const struct tg_summary_inf
 {
     int exit_code = TG_EXIT_OK;
     struct tg_diag d = { "" };
-    if (!plan->no_summary) {
+    bool text = !plan->no_summary;
+    if (text && plan->handle_summary) { /* k6: --no-summary skips handleSummary too */
+        int rc = tg_handle_summary_run(info, &d);
+        if (rc < 0) { /* k6 falls back to the text summary */
+            fprintf(stderr, "tailgate: %s\n", d.msg);
+            exit_code = rc == TG_EPROTO ? TG_EXIT_SCRIPT_EXCEPTION : TG_EXIT_GENERIC;
+        } else {
+            text = false;
+        }
+    }
+    if (text) {
         tg_summary_print(stdout, info);
         fflush(stdout);
     }

@@ -120,25 +120,6 @@ static int plan_shapes(lua_State *L, struct tg_options *o, struct tg_diag *d)
     return 0;
 }
 
-/* What scripts may define that this version cannot honour yet: refused, never ignored. */
-static int check_unsupported(lua_State *L, struct tg_diag *d)
-{
-    static const char *const fns[] = { "handleSummary" };
-    for (size_t i = 0; i < TG_ARRAY_LEN(fns); i++) {
-        lua_getglobal(L, fns[i]);
-        bool defined = lua_type(L, -1) == LUA_TFUNCTION;
-        lua_pop(L, 1);
-        if (defined) {
-            tg_diag_set(d,
-                        "%s(): not supported by this version of tailgate yet "
-                        "(docs/scripting.md lists what is)",
-                        fns[i]);
-            return TG_EINVAL;
-        }
-    }
-    return 0;
-}
-
 /* Adds the script's thresholds after the flags' and checks every metric and method. */
 static int merge_thresholds(struct tg_plan *p, const struct tg_options *o,
                             const struct tg_registry *reg, struct tg_diag *d)
@@ -191,9 +172,9 @@ int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, stru
     } else if (rc == 0) {
         apply_overrides(rt.L, ov);
         rc = tg_options_read(rt.L, p->options, d);
-        if (rc == 0) {
-            rc = check_unsupported(rt.L, d);
-        }
+        lua_getglobal(rt.L, "handleSummary");
+        p->handle_summary = lua_type(rt.L, -1) == LUA_TFUNCTION;
+        lua_pop(rt.L, 1);
         if (rc == 0) {
             rc = plan_shapes(rt.L, p->options, d);
         }

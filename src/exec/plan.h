@@ -65,6 +65,7 @@ struct tg_plan {
     const char *script;         /* NULL: the command-line mode */
     struct tg_options *options; /* the script's options; owned */
     char *setup_data;           /* setup()'s return value as JSON; owned; NULL: none */
+    bool handle_summary;        /* the script defines handleSummary(data) */
     /* outputs */
     struct tg_plan_threshold thresholds[TG_PLAN_MAX_THRESHOLDS];
     size_t n_thresholds;

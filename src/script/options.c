@@ -179,6 +179,9 @@ static int top_field(struct tg_optval *r, const char *key, const char *path, voi
     if (strcmp(key, "setupTimeout") == 0) {
         return tg_optval_duration(r, path, &o->setup_timeout);
     }
+    if (strcmp(key, "handleSummaryTimeout") == 0) {
+        return tg_optval_duration(r, path, &o->handle_summary_timeout);
+    }
     if (strcmp(key, "teardownTimeout") == 0) {
         return tg_optval_duration(r, path, &o->teardown_timeout);
     }
@@ -276,6 +279,7 @@ int tg_options_read(lua_State *L, struct tg_options *o, struct tg_diag *d)
 {
     memset(o, 0, sizeof(*o));
     o->setup_timeout = 60 * TG_NS_PER_S;
+    o->handle_summary_timeout = 120 * TG_NS_PER_S;
     o->teardown_timeout = 60 * TG_NS_PER_S;
     struct tg_optval r = { L, d };
     struct shortcuts sc = { 0 };

@@ -2,7 +2,8 @@
  * options — reads a script's global `options` table (k6's spelling, so an
  * options block ports verbatim) into a validated configuration: scenarios
  * with their executors, the shortcuts vus/duration/iterations/stages,
- * thresholds (string and object forms), tags, setupTimeout/teardownTimeout
+ * thresholds (string and object forms), tags, setupTimeout/teardownTimeout,
+ * handleSummaryTimeout
  * and summaryTrendStats.
  *
  * Every error names its option path, e.g.
@@ -89,6 +90,7 @@ struct tg_options {
     size_t n_tags;
     tg_ns setup_timeout;                  /* default 60s */
     tg_ns teardown_timeout;               /* default 60s */
+    tg_ns handle_summary_timeout;         /* default 2m */
     char *trend_stats[TG_PLAN_MAX_STATS]; /* owned; summaryTrendStats, n = 0: default */
     size_t n_trend_stats;
 };

@@ -82,3 +82,32 @@ rc=$?
 check "an error in teardown() exits 107 naming file:line (exit $rc)" \
     sh -c "[ $rc -eq 107 ] && grep -q 'teardown() failed: .*teardown_error.lua:5:' '$T_DIR/te.err'"
 check "the summary export is still written" [ -s "$T_DIR/te.json" ]
+
+"$TG_BIN" run -q -e OUT="$T_DIR/hs.json" "$S/handle_summary.lua" >"$T_DIR/hs.txt" 2>"$T_DIR/hs.err"
+rc=$?
+check "handleSummary's stdout replaces the text summary (exit $rc: $(head -c 100 "$T_DIR/hs.txt"))" \
+    sh -c "[ $rc -eq 0 ] && grep -q '^custom: 4 requests, run nightly, p(95) true$' '$T_DIR/hs.txt' && ! grep -q METRICS '$T_DIR/hs.txt'"
+layout=$(python3 - "$T_DIR/hs.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+m = j["metrics"]
+g = j["root_group"]["groups"][0]
+print(sorted(j), m["http_reqs"]["type"], m["http_req_failed"]["thresholds"]["rate<0.5"]["ok"],
+      m["http_req_duration"]["contains"], g["path"], g["checks"][0]["passes"],
+      j["options"]["summaryTrendStats"][0])
+PY
+)
+check "handleSummary's data has k6's layout ($layout)" \
+    [ "$layout" = "['metrics', 'options', 'root_group', 'setup_data', 'state'] counter True time ::home 4 avg" ]
+"$TG_BIN" run -q -e OUT="$T_DIR/hs2.json" -e HS_FAIL=1 "$S/handle_summary.lua" >"$T_DIR/hs2.txt" \
+    2>"$T_DIR/hs2.err"
+rc=$?
+check "an error in handleSummary: exit 107 and the text summary instead (exit $rc)" \
+    sh -c "[ $rc -eq 107 ] && grep -q 'handle_summary.lua:11: cannot summarise' '$T_DIR/hs2.err' && grep -q METRICS '$T_DIR/hs2.txt'"
+"$TG_BIN" run -q -e OUT="$T_DIR/hs3.json" -e HS_BAD=1 "$S/handle_summary.lua" >/dev/null \
+    2>"$T_DIR/hs3.err"
+rc=$?
+check "handleSummary returning a non-string output: exit 107 ($(cat "$T_DIR/hs3.err"))" \
+    sh -c "[ $rc -eq 107 ] && grep -q 'the output \"stdout\" must be a string' '$T_DIR/hs3.err'"
+"$TG_BIN" run -q --no-summary -e OUT="$T_DIR/hs4.json" "$S/handle_summary.lua" >"$T_DIR/hs4.txt"
+check "--no-summary skips handleSummary as k6 does" sh -c "[ ! -e '$T_DIR/hs4.json' ] && [ ! -s '$T_DIR/hs4.txt' ]"
