@@ -1,6 +1,7 @@
 /*
  * main — dispatches to a command; every command returns its exit code.
  */
+#include "cli/cmd_compare.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_serve.h"
 #include "cli/exitcode.h"
@@ -15,6 +16,8 @@ static void usage(FILE *f)
           "commands:\n"
           "  run URL [flags]     load-test one HTTP(S) endpoint (tailgate run --help)\n"
           "  serve [flags]       the built-in target service (tailgate serve --help)\n"
+          "  compare BASE CUR    gate on regressions between two result files\n"
+          "                      (tailgate compare --help)\n"
           "  version             print the version\n"
           "\n"
           "Only ever point tailgate at systems you are allowed to load.\n",
@@ -33,6 +36,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "serve") == 0) {
         return tg_cmd_serve(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "compare") == 0) {
+        return tg_cmd_compare(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         puts("tailgate 0.1");
