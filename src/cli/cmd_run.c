@@ -12,6 +12,7 @@
 #include "exec/coord.h"
 #include "exec/once.h"
 #include "report/export_k6.h"
+#include "report/junit.h"
 #include "report/result_file.h"
 #include "report/summary.h"
 
@@ -53,6 +54,10 @@ static int write_outputs(const struct tg_plan *plan, const struct tg_summary_inf
         fflush(stdout);
     }
     if (plan->summary_export && tg_export_k6_write(plan->summary_export, info, &d) < 0) {
+        fprintf(stderr, "tailgate: %s\n", d.msg);
+        exit_code = TG_EXIT_GENERIC;
+    }
+    if (plan->junit && tg_junit_write(plan->junit, info, &d) < 0) {
         fprintf(stderr, "tailgate: %s\n", d.msg);
         exit_code = TG_EXIT_GENERIC;
     }

@@ -54,6 +54,7 @@ static const char usage_text[] =
     "      --threshold 'METRIC: EXPR'   k6 threshold, e.g. 'http_req_duration: p(99)<200'\n"
     "                          (repeatable; a failed threshold exits 99)\n"
     "      --summary-export F  k6-compatible summary JSON\n"
+    "      --junit F           JUnit XML: a test case per threshold and per check\n"
     "      --result F          full result JSON (histograms included)\n"
     "      --summary-trend-stats LIST  e.g. 'avg,p(95),p(99)'\n"
     "      --graceful-stop D   time in-flight requests get after the end (default 30s)\n"
@@ -73,6 +74,7 @@ enum {
     OPT_MAX_BODY,
     OPT_THRESHOLD,
     OPT_SUMMARY_EXPORT,
+    OPT_JUNIT,
     OPT_RESULT,
     OPT_TREND_STATS,
     OPT_GRACEFUL,
@@ -108,6 +110,7 @@ static const struct option long_opts[] = {
     { "max-body", required_argument, NULL, OPT_MAX_BODY },
     { "threshold", required_argument, NULL, OPT_THRESHOLD },
     { "summary-export", required_argument, NULL, OPT_SUMMARY_EXPORT },
+    { "junit", required_argument, NULL, OPT_JUNIT },
     { "result", required_argument, NULL, OPT_RESULT },
     { "summary-trend-stats", required_argument, NULL, OPT_TREND_STATS },
     { "graceful-stop", required_argument, NULL, OPT_GRACEFUL },
@@ -344,6 +347,9 @@ static int apply(int opt, const char *arg, struct tg_plan *p, struct tg_diag *d)
         return 0;
     case OPT_THRESHOLD:
         return add_threshold(arg, p, d);
+    case OPT_JUNIT:
+        p->junit = arg;
+        return 0;
     case OPT_SUMMARY_EXPORT:
         p->summary_export = arg;
         return 0;
