@@ -133,7 +133,7 @@ static int run_exit(const struct tg_coord_outcome *out, int teardown_exit, int o
     if (out->stop == TG_STOP_THRESHOLD) {
         return TG_EXIT_THRESHOLDS_FAILED;
     }
-    if (out->interrupted) {
+    if (out->interrupted || out->stop == TG_STOP_KILL) {
         return TG_EXIT_EXTERNAL_ABORT;
     }
     if (teardown_exit != TG_EXIT_OK) {

@@ -3,6 +3,8 @@
  */
 #include "cli/run_flags.h"
 
+#include "cli/rail_flags.h"
+
 #include "cli/script_plan.h"
 #include "core/alloc.h"
 #include "core/fdlimit.h"
@@ -60,7 +62,7 @@ static const char usage_text[] =
     "      --graceful-stop D   time in-flight requests get after the end (default 30s)\n"
     "  -q, --quiet             no progress line\n"
     "      --no-summary        no end-of-test summary\n"
-    "\n"
+    "\n" TG_RAIL_USAGE "\n"
     "exit codes: 0 ok, 99 thresholds failed, 100/101 setup/teardown timeout, 104 invalid\n"
     "flags or options, 105 interrupted, 107 script error, 108 aborted by the script\n";
 
@@ -119,6 +121,7 @@ static const struct option long_opts[] = {
     { "env", required_argument, NULL, 'e' },
     { "vus", required_argument, NULL, 'u' },
     { "iterations", required_argument, NULL, 'i' },
+    TG_RAIL_LONG_OPTS,
     { NULL, 0, NULL, 0 },
 };
 
@@ -534,6 +537,7 @@ static int finish_script(struct tg_plan *p, const char *script, struct given *g,
 int tg_run_flags_parse(int argc, char **argv, struct tg_plan *p, struct tg_diag *d)
 {
     set_defaults(p);
+    tg_rail_flags_init(p);
     struct given g = { 0 };
     optind = 1;
     opterr = 0;
@@ -548,7 +552,14 @@ int tg_run_flags_parse(int argc, char **argv, struct tg_plan *p, struct tg_diag 
             tg_diag_set(d, "%s: unknown flag or missing value (see tailgate run --help)", bad);
             return TG_EINVAL;
         }
-        int rc = script_flag(opt, optarg, &g, d);
+        int rc = tg_rail_flags_apply(opt, optarg, p, d);
+        if (rc <= 0) {
+            if (rc < 0) {
+                return rc;
+            }
+            continue;
+        }
+        rc = script_flag(opt, optarg, &g, d);
         if (rc == 1) {
             continue;
         }

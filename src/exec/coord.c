@@ -6,6 +6,7 @@
 #include "check/verdict.h"
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "exec/killswitch.h"
 #include "report/progress.h"
 
 #include <signal.h>
@@ -21,6 +22,7 @@ struct coord {
     ev_signal sigint;
     ev_signal sigterm;
     ev_timer thresholds; /* abortOnFail evaluation */
+    struct tg_killswitch kill;
     struct tg_worker *workers;
     struct tg_results_map *maps;
     uint32_t n;
@@ -46,6 +48,23 @@ static void abort_all(struct coord *c, enum tg_stop why)
     }
     for (uint32_t i = 0; i < c->n; i++) {
         tg_worker_abort(&c->workers[i]);
+    }
+}
+
+/* --kill-switch / --kill-file: a graceful stop, as SIGINT's. */
+static void kill_switch(void *owner, const char *reason)
+{
+    struct coord *c = owner;
+    if (c->stop != TG_STOP_NONE) {
+        return;
+    }
+    c->stop = TG_STOP_KILL;
+    snprintf(c->reason, sizeof(c->reason), "%s", reason);
+    if (!c->plan->quiet) {
+        fprintf(stderr, "\ntailgate: stopping gracefully: %s\n", reason);
+    }
+    for (uint32_t i = 0; i < c->n; i++) {
+        tg_worker_stop(&c->workers[i]);
     }
 }
 
@@ -208,7 +227,10 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
     c.n = plan->threads;
     c.loop = ev_default_loop(EVBACKEND_EPOLL);
     memset(out, 0, sizeof(*out));
-    int rc = setup(&c, d);
+    int rc = tg_killswitch_init(&c.kill, c.loop, &plan->rails, d);
+    if (rc == 0) {
+        rc = setup(&c, d);
+    }
     tg_progress_init(&c.prog, plan);
     ev_async_init(&c.wake, wake_cb);
     ev_timer_init(&c.progress, progress_cb, 1.0, 1.0);
@@ -229,6 +251,7 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
             ev_timer_start(c.loop, &c.thresholds);
         }
         c.t0 = tg_clock_now();
+        tg_killswitch_start(&c.kill, kill_switch, &c);
         res->start_wall_ns = tg_clock_wall_ns();
         uint32_t started = 0;
         for (; started < c.n; started++) {
@@ -257,6 +280,7 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
         ev_signal_stop(c.loop, &c.sigterm);
         ev_timer_stop(c.loop, &c.thresholds);
     }
+    tg_killswitch_fini(&c.kill);
     report_script_errors(&c);
     for (uint32_t i = 0; i < c.n && c.workers; i++) {
         out->connections += c.workers[i].n_conns;

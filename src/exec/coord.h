@@ -21,6 +21,7 @@ enum tg_stop {
     TG_STOP_SIGNAL,    /* SIGINT / SIGTERM: graceful stop */
     TG_STOP_ABORT,     /* the script called tailgate.abort */
     TG_STOP_THRESHOLD, /* a threshold with abortOnFail failed */
+    TG_STOP_KILL,      /* --kill-switch or --kill-file: graceful stop */
 };
 
 struct tg_coord_outcome {

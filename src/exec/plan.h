@@ -66,6 +66,13 @@ struct tg_plan {
     struct tg_options *options; /* the script's options; owned */
     char *setup_data;           /* setup()'s return value as JSON; owned; NULL: none */
     bool handle_summary;        /* the script defines handleSummary(data) */
+    /* safety rails (cli/rail_flags) */
+    struct tg_plan_rails {
+        const char *kill_url;   /* --kill-switch URL, polled; NULL: none */
+        tg_ns kill_interval_ns; /* --kill-switch-interval (5 s) */
+        unsigned kill_failures; /* --kill-switch-failures: unreachable polls that stop (3) */
+        const char *kill_file;  /* --kill-file PATH: stop when it exists; NULL: none */
+    } rails;
     /* outputs */
     struct tg_plan_threshold thresholds[TG_PLAN_MAX_THRESHOLDS];
     size_t n_thresholds;
