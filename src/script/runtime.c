@@ -124,6 +124,8 @@ static void register_modules(lua_State *L, struct tg_rt *rt)
     lua_setmetatable(L, -2);
     lua_setfield(L, -2, "vu");
     tg_lua_metrics__register(L, rt);
+    tg_lua_data__register(L, rt);
+    tg_lua_shared__register(L, rt);
     preload(L, rt, "tailgate");
     tg_lua_http__push(L, rt);
     preload(L, rt, "tailgate.http");
@@ -150,7 +152,11 @@ int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
         return TG_ENOMEM;
     }
     register_modules(rt->L, rt);
-    return tg_lua_run_file(rt->L, o->path, d);
+    rt->path = o->path;
+    rt->in_init = true;
+    int rc = tg_lua_run_file(rt->L, o->path, d);
+    rt->in_init = false;
+    return rc;
 }
 
 void tg_rt_fini(struct tg_rt *rt)

@@ -64,6 +64,8 @@ struct tg_rt {
     struct tg_url *url;      /* scratch for parsing request URLs; owned */
     struct tg_registry *reg; /* the owner's metric registry (custom metrics, checks); may be NULL */
     struct tg_bank **bank;   /* the owner's active bank, where samples go; may be NULL */
+    const char *path;        /* the script (borrowed); data files are found relative to it */
+    bool in_init;            /* the init context runs: files may be read (tailgate.open...) */
 };
 
 enum tg_vu_state {
