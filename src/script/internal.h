@@ -46,6 +46,8 @@ void tg_lua_data__init_only(lua_State *L, const char *what);
 void tg_lua_shared__register(lua_State *L, struct tg_rt *rt);
 /* Whether the value at idx is read-only shared data (a tailgate.shared proxy). */
 bool tg_lua_shared__is(lua_State *L, int idx);
+/* Pops the env table on top into the registry; gives the module below it tailgate.env. */
+void tg_lua_scenario__env(lua_State *L, struct tg_rt *rt);
 /* Frees the runtime's origins (lua_http.c owns their layout). */
 void tg_lua_http__free_origins(struct tg_rt *rt);
 

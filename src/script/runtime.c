@@ -69,7 +69,7 @@ static void push_env(lua_State *L)
     }
 }
 
-/* tailgate.vu.state / .id / .iteration of the running VU (an __index function). */
+/* tailgate.vu.state / .id / .iteration / .scenario of the running VU (an __index function). */
 static int l_vu_index(lua_State *L)
 {
     struct tg_vu *vu = tg_runtime__vu(L, "tailgate.vu");
@@ -78,8 +78,10 @@ static int l_vu_index(lua_State *L)
         lua_rawgeti(L, LUA_REGISTRYINDEX, vu->state_ref);
     } else if (strcmp(k, "id") == 0) {
         lua_pushnumber(L, vu->id);
-    } else if (strcmp(k, "iteration") == 0) {
-        lua_pushnumber(L, (lua_Number)vu->iteration);
+    } else if (strcmp(k, "iteration") == 0 || strcmp(k, "iteration_in_scenario") == 0) {
+        lua_pushnumber(L, (lua_Number)vu->iteration); /* a VU runs one scenario only */
+    } else if (strcmp(k, "scenario") == 0) {
+        lua_pushstring(L, vu->scenario);
     } else {
         lua_pushnil(L);
     }
@@ -115,7 +117,8 @@ static void register_modules(lua_State *L, struct tg_rt *rt)
     lua_setfield(L, -2, "json");
     tg_lua_random_register(L);
     push_env(L);
-    lua_setfield(L, -2, "env");
+    /* tailgate.env: the worker's, or the running VU's scenario's */
+    tg_lua_scenario__env(L, rt);
     lua_newtable(L); /* tailgate.vu, read through its metatable */
     lua_newtable(L);
     lua_pushlightuserdata(L, rt);

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 struct tg_vu;
+struct tg_lua_scenario;
 
 /* A finished HTTP request, as the owner's metrics see it. */
 struct tg_rt_http {
@@ -100,6 +101,8 @@ struct tg_vu {
     size_t n_req_tags;
     char req_tag_buf[1024];
     char url[2048];
+
+    const struct tg_lua_scenario *scen; /* its scenario's tags and env; NULL: none */
 };
 
 /*
