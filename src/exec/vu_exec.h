@@ -65,6 +65,13 @@ int tg_vu_exec_init(struct tg_vu_exec *x, const struct tg_vu_exec_conf *c, struc
 void tg_vu_exec_start(struct tg_vu_exec *x, tg_ns t0);
 /* Graceful stop: no new iterations; running ones get their scenario's gracefulStop. */
 void tg_vu_exec_stop(struct tg_vu_exec *x, tg_ns now);
+/*
+ * k6's vus and vus_max for this worker now: *active counts the VUs taking
+ * part in a running scenario (looping, allowed to loop by a ramp, or still
+ * finishing an iteration; every allocated VU of an arrival-rate scenario),
+ * *allocated the VUs created (arrival rates: allocated so far). Owner thread.
+ */
+void tg_vu_exec_vus(const struct tg_vu_exec *x, uint32_t *active, uint32_t *allocated);
 /* Request timeouts and expired graceful stops; call periodically. */
 void tg_vu_exec_sweep(struct tg_vu_exec *x, tg_ns now);
 void tg_vu_exec_fini(struct tg_vu_exec *x);
