@@ -47,15 +47,21 @@ static int sh_index(lua_State *L)
     return 1;
 }
 
+/* A write: an error naming the script line that tried it. */
 static int sh_newindex(lua_State *L)
 {
     if (lua_type(L, 2) == LUA_TSTRING) {
-        return luaL_error(L, "shared data is read-only: cannot set \"%s\"", lua_tostring(L, 2));
+        lua_pushfstring(L, "\"%s\"", lua_tostring(L, 2));
+    } else {
+        lua_getglobal(L, "tostring");
+        lua_pushvalue(L, 2);
+        lua_call(L, 1, 1);
+        lua_pushfstring(L, "[%s]", lua_tostring(L, -1));
     }
-    lua_getglobal(L, "tostring");
-    lua_pushvalue(L, 2);
-    lua_call(L, 1, 1);
-    return luaL_error(L, "shared data is read-only: cannot set [%s]", lua_tostring(L, -1));
+    luaL_where(L, 1);
+    lua_pushfstring(L, "%sshared data is read-only: cannot set %s", lua_tostring(L, -1),
+                    lua_tostring(L, -2));
+    return lua_error(L);
 }
 
 static int sh_len(lua_State *L)

@@ -56,10 +56,12 @@ static void test_lua_shared_writes_fail_the_iteration(void **state)
     sfx_setup(&f);
     struct tg_diag d = { "" };
     assert_int_equal(sfx_init(&f, script, &d), 0);
-    assert_non_null(strstr(sfx_run(&f, "set_top"), "shared data is read-only: cannot set [1]"));
     assert_non_null(
-        strstr(sfx_run(&f, "set_field"), "shared data is read-only: cannot set \"name\""));
-    assert_non_null(strstr(sfx_run(&f, "set_nested"), "shared data is read-only: cannot set [3]"));
+        strstr(sfx_run(&f, "set_top"), ":19: shared data is read-only: cannot set [1]"));
+    assert_non_null(
+        strstr(sfx_run(&f, "set_field"), ":20: shared data is read-only: cannot set \"name\""));
+    assert_non_null(
+        strstr(sfx_run(&f, "set_nested"), ":21: shared data is read-only: cannot set [3]"));
     assert_string_equal(sfx_run(&f, "read"), ""); /* unchanged, readable in iterations */
     lua_getglobal(f.rt.L, "calls");
     assert_int_equal(lua_tointeger(f.rt.L, -1), 1);
