@@ -425,7 +425,7 @@ static void build(lua_State *L, struct tg_vu *vu, const char *method, int body, 
     size_t blen = 0;
     const char *bytes = NULL;
     bool json = false;
-    if (body && lua_type(L, body) == LUA_TTABLE) {
+    if (body && (lua_type(L, body) == LUA_TTABLE || tg_lua_shared__is(L, body))) {
         tg_lua_json_encode(L, body);
         lua_replace(L, body);
         json = true;
