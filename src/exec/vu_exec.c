@@ -443,34 +443,22 @@ void tg_vu_exec_sweep(struct tg_vu_exec *x, tg_ns now)
 /* The VUs of s taking part now (see tg_vu_exec_vus). */
 static uint32_t scen_active(const struct vx_scen *s)
 {
-    if (!s->started || s->done) {
-        return 0;
-    }
-    if (s->ending) {
-        return s->running;
+    enum tg_executor e = s->sc->executor;
+    if (!s->started || s->done || s->ending ||
+        (e == TG_EXECUTOR_SHARED_ITERATIONS && s->iters_left == 0)) {
+        return s->started && !s->done ? s->running : 0; /* only those finishing an iteration */
     }
     if (s->arrivals) {
         return s->allocated; /* k6 activates them as they are allocated */
     }
     uint32_t n = 0;
-    switch (s->sc->executor) {
-    case TG_EXECUTOR_RAMPING_VUS:
-    case TG_EXECUTOR_SHAPE:
-        n = s->active;
-        for (uint32_t i = s->active; i < s->n_vus; i++) {
-            n += s->vus[i].state != TG_VU_IDLE; /* ramped down, finishing an iteration */
-        }
-        return n;
-    case TG_EXECUTOR_SHARED_ITERATIONS:
-        return s->iters_left > 0 ? s->n_vus : s->running;
-    case TG_EXECUTOR_PER_VU_ITERATIONS:
-        for (uint32_t i = 0; i < s->n_vus; i++) {
-            n += s->vus[i].iteration < s->sc->iterations || s->vus[i].state != TG_VU_IDLE;
-        }
-        return n;
-    default:
-        return s->n_vus;
+    for (uint32_t i = 0; i < s->n_vus; i++) {
+        bool in = e == TG_EXECUTOR_RAMPING_VUS || e == TG_EXECUTOR_SHAPE ? i < s->active
+                  : e == TG_EXECUTOR_PER_VU_ITERATIONS ? s->vus[i].iteration < s->sc->iterations
+                                                       : true;
+        n += in || s->vus[i].state != TG_VU_IDLE;
     }
+    return n;
 }
 
 void tg_vu_exec_vus(const struct tg_vu_exec *x, uint32_t *active, uint32_t *allocated)
