@@ -20,19 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The gauges a command-line run reports: its connections are its VUs. */
+/*
+ * The gauges a command-line run reports: its connections are its VUs. (A
+ * script run's coordinator samples vus and vus_max while it runs.)
+ */
 static void record_vus(struct tg_results *res, uint64_t connections)
 {
-    static const int gauges[] = { TG_M_VUS, TG_M_VUS_MAX };
-    int ts = tg_registry_tagset(&res->reg, "");
-    for (size_t i = 0; i < 2 && ts >= 0; i++) {
-        bool created;
-        int s = tg_registry_series(&res->reg, (uint32_t)gauges[i], (uint32_t)ts, &created);
-        if (s < 0 || tg_bank_sync(&res->total, &res->reg) < 0) {
-            return;
-        }
-        tg_sink_add_gauge(&res->total.sinks[s], (double)connections, tg_clock_now());
-    }
+    tg_results_add_gauge(res, TG_M_VUS, "", (double)connections, tg_clock_now());
+    tg_results_add_gauge(res, TG_M_VUS_MAX, "", (double)connections, tg_clock_now());
 }
 
 static int write_outputs(const struct tg_plan *plan, const struct tg_summary_info *info)
@@ -195,7 +190,9 @@ int tg_cmd_run(int argc, char **argv)
             }
         }
         res.duration_ns = duration; /* rates per second of the load, as k6's */
-        record_vus(&res, out.connections);
+        if (!plan.script) {
+            record_vus(&res, out.connections);
+        }
         struct tg_verdict verdicts[TG_PLAN_MAX_THRESHOLDS];
         size_t failed = tg_verdict_eval(&res, plan.thresholds, plan.n_thresholds, verdicts);
         struct tg_summary_info info = { &plan,

@@ -28,6 +28,9 @@ struct coord {
     uint32_t n;
     uint32_t finished;
     bool *worker_done;
+    uint64_t *w_active;  /* script runs: each worker's active VUs, from its latest bank */
+    uint64_t *w_alloc;   /* and its allocated VUs */
+    char run_tags[1024]; /* canonical options.tags: the tags of vus and vus_max */
     struct tg_results *res;
     struct tg_progress prog;
     int interrupts;
@@ -115,6 +118,8 @@ static void drain(struct coord *c)
                 c->error = TG_ENOMEM;
             }
             tg_progress_add(&c->prog, c->res, &c->maps[i], b);
+            c->w_active[i] = b->active;
+            c->w_alloc[i] = b->allocated;
             bool final = b->final;
             tg_bank_reset(b);
             if (final) {
@@ -138,12 +143,41 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
     drain(a->data);
 }
 
+/*
+ * Script runs: k6's vus and vus_max gauges, sampled each second (and
+ * vus_max once more at the end). Each worker runs a share of the VUs, so
+ * the gauge is the sum of the workers' latest values (their banks come
+ * every 0.2 s), never the latest worker's value alone.
+ */
+static void sample_vus(struct coord *c, bool with_vus)
+{
+    if (!c->plan->script) {
+        return;
+    }
+    uint64_t active = 0;
+    uint64_t allocated = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        active += c->w_active[i];
+        allocated += c->w_alloc[i];
+    }
+    tg_ns now = tg_clock_now();
+    int rc =
+        with_vus ? tg_results_add_gauge(c->res, TG_M_VUS, c->run_tags, (double)active, now) : 0;
+    if (rc == 0) {
+        rc = tg_results_add_gauge(c->res, TG_M_VUS_MAX, c->run_tags, (double)allocated, now);
+    }
+    if (rc == TG_ENOMEM) {
+        c->error = rc;
+    }
+}
+
 static void progress_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
     (void)loop;
     (void)revents;
     struct coord *c = t->data;
     drain(c);
+    sample_vus(c, true);
     tg_progress_print(&c->prog, tg_clock_now() - c->t0);
 }
 
@@ -200,12 +234,30 @@ static void report_script_errors(struct coord *c)
     }
 }
 
+/* k6 tags vus and vus_max with the test-wide tags (options.tags) only. */
+static int run_tags(struct coord *c, struct tg_diag *d)
+{
+    const struct tg_options *o = c->plan->options;
+    struct tg_tag tags[TG_TAGS_MAX];
+    size_t n = 0;
+    for (size_t i = 0; o && i < o->n_tags && n < TG_TAGS_MAX; i++) {
+        tags[n++] = (struct tg_tag){ o->tags[i].key, o->tags[i].value };
+    }
+    if (tg_tags_canonical(tags, n, c->run_tags, sizeof(c->run_tags)) < 0) {
+        tg_diag_set(d, "options.tags: cannot be used as tags");
+        return TG_EINVAL;
+    }
+    return 0;
+}
+
 static int setup(struct coord *c, struct tg_diag *d)
 {
     c->workers = tg_calloc(c->n, sizeof(*c->workers));
     c->maps = tg_calloc(c->n, sizeof(*c->maps));
     c->worker_done = tg_calloc(c->n, sizeof(*c->worker_done));
-    if (!c->workers || !c->maps || !c->worker_done) {
+    c->w_active = tg_calloc(c->n, sizeof(*c->w_active));
+    c->w_alloc = tg_calloc(c->n, sizeof(*c->w_alloc));
+    if (!c->workers || !c->maps || !c->worker_done || !c->w_active || !c->w_alloc) {
         tg_diag_set(d, "out of memory");
         return TG_ENOMEM;
     }
@@ -214,8 +266,14 @@ static int setup(struct coord *c, struct tg_diag *d)
         if (rc < 0) {
             return rc;
         }
+        if (c->workers[i].vx) {
+            uint32_t active;
+            uint32_t allocated;
+            tg_vu_exec_vus(c->workers[i].vx, &active, &allocated); /* not started yet */
+            c->w_alloc[i] = allocated;
+        }
     }
-    return 0;
+    return run_tags(c, d);
 }
 
 int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_coord_outcome *out,
@@ -272,6 +330,7 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
             pthread_join(c.workers[i].thread, NULL);
         }
         drain(&c);
+        sample_vus(&c, false);
         res->duration_ns = tg_clock_now() - c.t0;
         tg_progress_done(&c.prog);
         ev_async_stop(c.loop, &c.wake);
@@ -298,6 +357,8 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
     tg_free(c.workers);
     tg_free(c.maps);
     tg_free(c.worker_done);
+    tg_free(c.w_active);
+    tg_free(c.w_alloc);
     if (rc == 0 && c.error) {
         tg_diag_set(d, "out of memory while merging metrics");
         rc = c.error;

@@ -9,6 +9,7 @@
 #include "net/errcode.h"
 #include "script/lua.h"
 #include "script/lua_random.h"
+#include "script/lua_scenario.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +45,8 @@ struct vx_scen {
     uint32_t *free_idx; /* idle allocated VUs */
     uint32_t n_free;
     ev_timer arrive_t;
+
+    struct tg_lua_scenario ls; /* its tags and env, for its VUs */
 };
 
 struct vx_vu {
@@ -186,15 +189,14 @@ static void on_iteration(void *owner, struct tg_vu *vu, const char *err)
     struct vx_vu *v = vu->user;
     struct vx_scen *s = v->scen;
     s->running--;
-    struct tg_tag tag = { "scenario", s->sc->name };
     double ms = (double)(tg_clock_now() - v->iter_start) / 1e6;
-    tg_rt_record(vu->rt, TG_M_ITERATIONS, &tag, 1, 1);
-    tg_rt_record(vu->rt, TG_M_ITERATION_DURATION, &tag, 1, ms);
+    tg_lua_scenario_record(&s->ls, vu->rt, TG_M_ITERATIONS, 1);
+    tg_lua_scenario_record(&s->ls, vu->rt, TG_M_ITERATION_DURATION, ms);
     if (err && !vu->rt->aborted) {
         int m = tg_registry_metric(x->conf.reg, "iteration_errors", TG_KIND_COUNTER,
                                    TG_CONTAINS_DEFAULT);
         if (m >= 0) {
-            tg_rt_record(vu->rt, (uint32_t)m, &tag, 1, 1);
+            tg_lua_scenario_record(&s->ls, vu->rt, (uint32_t)m, 1);
         }
         keep_error(x, err);
     }
@@ -320,8 +322,7 @@ static void start_arrival(struct vx_scen *s, tg_ns now)
         vu = &s->vus[s->allocated++]; /* up to maxVUs, one at a time as k6 */
     }
     if (!vu) {
-        struct tg_tag tag = { "scenario", s->sc->name };
-        tg_rt_record(&x->rt, TG_M_DROPPED_ITERATIONS, &tag, 1, 1);
+        tg_lua_scenario_record(&s->ls, &x->rt, TG_M_DROPPED_ITERATIONS, 1);
         return;
     }
     s->running++;
@@ -463,11 +464,47 @@ void tg_vu_exec_sweep(struct tg_vu_exec *x, tg_ns now)
     }
 }
 
+/* The VUs of s taking part now (see tg_vu_exec_vus). */
+static uint32_t scen_active(const struct vx_scen *s)
+{
+    enum tg_executor e = s->sc->executor;
+    if (!s->started || s->done || s->ending ||
+        (e == TG_EXECUTOR_SHARED_ITERATIONS && s->iters_left == 0)) {
+        return s->started && !s->done ? s->running : 0; /* only those finishing an iteration */
+    }
+    if (s->arrivals) {
+        return s->allocated; /* k6 activates them as they are allocated */
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->n_vus; i++) {
+        bool in = e == TG_EXECUTOR_RAMPING_VUS || e == TG_EXECUTOR_SHAPE ? i < s->active
+                  : e == TG_EXECUTOR_PER_VU_ITERATIONS ? s->vus[i].iteration < s->sc->iterations
+                                                       : true;
+        n += in || s->vus[i].state != TG_VU_IDLE;
+    }
+    return n;
+}
+
+void tg_vu_exec_vus(const struct tg_vu_exec *x, uint32_t *active, uint32_t *allocated)
+{
+    *active = 0;
+    *allocated = 0;
+    for (size_t i = 0; i < x->n_scens; i++) {
+        const struct vx_scen *s = &x->scens[i];
+        *allocated += s->arrivals ? s->allocated : s->n_vus;
+        *active += scen_active(s);
+    }
+}
+
 static int scen_init(struct tg_vu_exec *x, struct vx_scen *s, const struct tg_scenario *sc,
                      uint32_t *next_id)
 {
     s->x = x;
     s->sc = sc;
+    int rc = tg_lua_scenario_init(&s->ls, &x->rt, x->conf.opts, sc);
+    if (rc < 0) {
+        return rc;
+    }
     uint32_t total = sc->vus;
     s->arrivals = sc->executor == TG_EXECUTOR_CONSTANT_ARRIVAL_RATE ||
                   sc->executor == TG_EXECUTOR_RAMPING_ARRIVAL_RATE ||
@@ -516,6 +553,7 @@ static int scen_init(struct tg_vu_exec *x, struct vx_scen *s, const struct tg_sc
     for (uint32_t i = 0; i < s->n_vus; i++) {
         tg_vu_init(&s->vus[i], &x->rt, (*next_id)++);
         s->vus[i].scenario = sc->name;
+        s->vus[i].scen = &s->ls;
         data[i].scen = s;
         s->vus[i].user = &data[i];
     }
@@ -605,6 +643,7 @@ void tg_vu_exec_fini(struct tg_vu_exec *x)
         tg_free(s->data);
         tg_free(s->free_idx);
         tg_free(s->vus);
+        tg_lua_scenario_fini(&s->ls, &x->rt);
     }
     if (x->conf.loop) {
         ev_idle_stop(x->conf.loop, &x->ready);

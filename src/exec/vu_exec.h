@@ -69,6 +69,13 @@ void tg_vu_exec_start(struct tg_vu_exec *x, tg_ns t0);
 void tg_vu_exec_stop(struct tg_vu_exec *x, tg_ns now);
 /* Stop at once: running iterations are abandoned (an abort). */
 void tg_vu_exec_abort(struct tg_vu_exec *x, tg_ns now);
+/*
+ * k6's vus and vus_max for this worker now: *active counts the VUs taking
+ * part in a running scenario (looping, allowed to loop by a ramp, or still
+ * finishing an iteration; every allocated VU of an arrival-rate scenario),
+ * *allocated the VUs created (arrival rates: allocated so far). Owner thread.
+ */
+void tg_vu_exec_vus(const struct tg_vu_exec *x, uint32_t *active, uint32_t *allocated);
 /* Request timeouts and expired graceful stops; call periodically. */
 void tg_vu_exec_sweep(struct tg_vu_exec *x, tg_ns now);
 void tg_vu_exec_fini(struct tg_vu_exec *x);

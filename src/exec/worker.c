@@ -172,6 +172,13 @@ static void publish(struct tg_worker *w, bool final)
     b->t_to = now;
     b->active = w->busy;
     b->allocated = w->n_conns;
+    if (w->vx) {
+        uint32_t active;
+        uint32_t allocated;
+        tg_vu_exec_vus(w->vx, &active, &allocated);
+        b->active = active; /* the coordinator sums these into vus and vus_max */
+        b->allocated = allocated;
+    }
     b->final = final;
     if (!tg_ring_push(&w->out, b)) {
         return;

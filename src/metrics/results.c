@@ -100,6 +100,25 @@ int tg_results_merge(struct tg_results *r, struct tg_results_map *map, const str
     return 0;
 }
 
+int tg_results_add_gauge(struct tg_results *r, uint32_t metric, const char *tagset, double value,
+                         tg_ns t)
+{
+    int ts = tg_registry_tagset(&r->reg, tagset);
+    if (ts < 0) {
+        return ts;
+    }
+    bool created;
+    int s = tg_registry_series(&r->reg, metric, (uint32_t)ts, &created);
+    if (s < 0) {
+        return s;
+    }
+    if (tg_bank_sync(&r->total, &r->reg) < 0) {
+        return TG_ENOMEM;
+    }
+    tg_sink_add_gauge(&r->total.sinks[s], value, t);
+    return 0;
+}
+
 int tg_results_aggregate(const struct tg_results *r, int metric, const struct tg_tag *want,
                          size_t n, struct tg_sink *out)
 {

@@ -36,6 +36,14 @@ int tg_results_init(struct tg_results *r);
 void tg_results_fini(struct tg_results *r);
 /* Merges a worker's bank (using and extending its map). 0 or TG_ENOMEM. */
 int tg_results_merge(struct tg_results *r, struct tg_results_map *map, const struct tg_bank *b);
+/*
+ * Adds one gauge sample (value at monotonic time t) to the whole-run series
+ * of metric under the canonical tag set tagset, creating it if new: for
+ * gauges the coordinator computes itself, such as vus and vus_max (the sum
+ * of the workers' shares). 0 or < 0 (TG_ENOMEM, or the series cap).
+ */
+int tg_results_add_gauge(struct tg_results *r, uint32_t metric, const char *tagset, double value,
+                         tg_ns t);
 /* Maps one bank series id to a results series id, or -1 when unknown. */
 int64_t tg_results_map_id(const struct tg_results_map *map, uint32_t worker_series);
 void tg_results_map_fini(struct tg_results_map *map);

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define TG_TAGS_MAX 32
+#define TG_TAGS_MAX 48
 
 struct tg_tag {
     const char *key;

@@ -38,6 +38,16 @@ void tg_lua_http__forget(struct tg_vu *vu);
 int tg_lua_metrics__tagset(struct tg_rt *rt, const struct tg_tag *tags, size_t n);
 /* Records into metric under an interned tag set. 0 or < 0. */
 int tg_lua_metrics__record_ts(struct tg_rt *rt, uint32_t metric, int tagset, double value);
+/* Adds open, csv and json_file (the data-file readers) to the table on top. */
+void tg_lua_data__register(lua_State *L, struct tg_rt *rt);
+/* A Lua error naming what unless the init context is running (files are read only there). */
+void tg_lua_data__init_only(lua_State *L, const char *what);
+/* Adds shared, pairs and ipairs (k6's SharedArray) to the table on top. */
+void tg_lua_shared__register(lua_State *L, struct tg_rt *rt);
+/* Whether the value at idx is read-only shared data (a tailgate.shared proxy). */
+bool tg_lua_shared__is(lua_State *L, int idx);
+/* Pops the env table on top into the registry; gives the module below it tailgate.env. */
+void tg_lua_scenario__env(lua_State *L, struct tg_rt *rt);
 /* Frees the runtime's origins (lua_http.c owns their layout). */
 void tg_lua_http__free_origins(struct tg_rt *rt);
 

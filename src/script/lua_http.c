@@ -11,6 +11,7 @@
 #include "net/errcode.h"
 #include "script/internal.h"
 #include "script/lua_json.h"
+#include "script/lua_scenario.h"
 
 #include <lauxlib.h>
 #include <stdio.h>
@@ -147,8 +148,11 @@ static void record_http(struct tg_vu *vu)
     char ecode[16];
     snprintf(status, sizeof(status), "%d", r->error_code ? 0 : r->status);
     snprintf(ecode, sizeof(ecode), "%d", code);
-    struct tg_tag t[32];
+    struct tg_tag t[TG_TAGS_MAX];
     size_t n = 0;
+    for (size_t i = 0; vu->scen && i < vu->scen->n_tags; i++) {
+        t[n++] = vu->scen->tags[i]; /* first: the built-in tags below win over them */
+    }
     t[n++] = (struct tg_tag){ "scenario", vu->scenario };
     if (vu->group[0]) {
         t[n++] = (struct tg_tag){ "group", vu->group };
@@ -421,7 +425,7 @@ static void build(lua_State *L, struct tg_vu *vu, const char *method, int body, 
     size_t blen = 0;
     const char *bytes = NULL;
     bool json = false;
-    if (body && lua_type(L, body) == LUA_TTABLE) {
+    if (body && (lua_type(L, body) == LUA_TTABLE || tg_lua_shared__is(L, body))) {
         tg_lua_json_encode(L, body);
         lua_replace(L, body);
         json = true;

@@ -3,6 +3,8 @@
  */
 #include "script/lua_json.h"
 
+#include "script/internal.h"
+
 #include <jansson.h>
 #include <lauxlib.h>
 #include <math.h>
@@ -118,6 +120,14 @@ static json_t *to_json(struct enc *e, int idx, int depth)
             return json_null();
         }
         break;
+    case LUA_TUSERDATA:
+        if (tg_lua_shared__is(L, idx)) {
+            lua_getfenv(L, idx); /* the copy the read-only proxy holds */
+            json_t *j = table_to_json(e, lua_gettop(L), depth);
+            lua_pop(L, 1);
+            return j;
+        }
+        break;
     default:
         break;
     }
@@ -200,8 +210,17 @@ static int anchor_gc(lua_State *L)
 
 void tg_lua_json_decode(lua_State *L, const char *text, size_t len)
 {
+    tg_lua_json_decode_named(L, text, len, NULL);
+}
+
+void tg_lua_json_decode_named(lua_State *L, const char *text, size_t len, const char *source)
+{
     json_error_t err;
     json_t *j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+    if (!j && source) {
+        luaL_error(L, "%s:%d: invalid JSON (column %d): %s", source, err.line, err.column,
+                   err.text);
+    }
     if (!j) {
         luaL_error(L, "json.decode: line %d column %d: %s", err.line, err.column, err.text);
     }

@@ -3,7 +3,8 @@
  * bodies), on jansson: encode(value) -> string, decode(string) -> value.
  *
  * Mapping: Lua tables that are sequences (keys 1..n) become arrays, tables
- * with string keys objects, the empty table {} an object; json.null (a
+ * with string keys objects, the empty table {} an object (shared data,
+ * tailgate.shared, as the tables it holds); json.null (a
  * sentinel) is JSON null both ways, since nil cannot sit in a Lua array.
  * Numbers that are whole and within 2^53 are written as integers. Errors
  * (cycles deeper than 64 levels, mixed or non-string keys, NaN/inf, invalid
@@ -21,5 +22,7 @@ int tg_lua_json_open(lua_State *L);
 void tg_lua_json_encode(lua_State *L, int idx);
 /* Decodes text[0..len) and pushes the value, or raises a Lua error. */
 void tg_lua_json_decode(lua_State *L, const char *text, size_t len);
+/* The same, with errors as "source:line: invalid JSON (column c): ..." (source: a file name). */
+void tg_lua_json_decode_named(lua_State *L, const char *text, size_t len, const char *source);
 
 #endif

@@ -12,6 +12,7 @@
  */
 #include "core/clock.h"
 #include "script/internal.h"
+#include "script/lua_scenario.h"
 
 #include <lauxlib.h>
 #include <stdlib.h>
@@ -44,11 +45,15 @@ static const char *arena_copy(lua_State *L, struct tag_arena *a, const char *s, 
     return p;
 }
 
-/* Collects tags: scenario, group, then the table at idx (later keys win). */
+/* Collects tags: the scenario's, scenario, group, then the table at idx (later keys win). */
 static size_t collect_tags(lua_State *L, struct tg_vu *vu, int idx, struct tg_tag *t,
                            struct tag_arena *a)
 {
     size_t n = 0;
+    for (size_t i = 0; vu->scen && i < vu->scen->n_tags; i++) {
+        t[n++] = vu->scen->tags[i];
+    }
+    size_t base = n;
     t[n++] = (struct tg_tag){ "scenario", vu->scenario };
     if (vu->group[0]) {
         t[n++] = (struct tg_tag){ "group", vu->group };
@@ -60,7 +65,7 @@ static size_t collect_tags(lua_State *L, struct tg_vu *vu, int idx, struct tg_ta
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
         int vt = lua_type(L, -1);
-        if (n == TAG_MAX || lua_type(L, -2) != LUA_TSTRING ||
+        if (n - base == TAG_MAX || lua_type(L, -2) != LUA_TSTRING ||
             (vt != LUA_TSTRING && vt != LUA_TNUMBER && vt != LUA_TBOOLEAN)) {
             luaL_error(L, "tags: at most %d, with string keys and string values", TAG_MAX - 2);
         }
@@ -130,7 +135,7 @@ int tg_lua_metrics__record_c(struct tg_rt *rt, uint32_t metric, const struct tg_
 void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int tags_idx,
                             double value)
 {
-    struct tg_tag tags[TAG_MAX];
+    struct tg_tag tags[TG_LUA_SCENARIO_TAGS + TAG_MAX];
     struct tag_arena arena;
     arena.used = 0;
     size_t n = collect_tags(L, vu, tags_idx, tags, &arena);

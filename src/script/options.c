@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/units.h"
 #include "report/values.h"
+#include "script/lua_scenario.h"
 #include "script/opt_scenario.h"
 #include "script/optval.h"
 
@@ -295,6 +296,9 @@ int tg_options_read(lua_State *L, struct tg_options *o, struct tg_diag *d)
     }
     if (rc == 0) {
         rc = apply_shortcuts(&r, o, &sc);
+    }
+    if (rc == 0) {
+        rc = tg_lua_scenario_check_tags(o, d);
     }
     tg_opt_scenario_fini(&sc.s);
     lua_settop(L, top);

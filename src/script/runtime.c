@@ -91,7 +91,7 @@ static void push_env(lua_State *L)
     }
 }
 
-/* tailgate.vu.state / .id / .iteration of the running VU (an __index function). */
+/* tailgate.vu.state / .id / .iteration / .scenario of the running VU (an __index function). */
 static int l_vu_index(lua_State *L)
 {
     struct tg_vu *vu = tg_runtime__vu(L, "tailgate.vu");
@@ -100,8 +100,10 @@ static int l_vu_index(lua_State *L)
         lua_rawgeti(L, LUA_REGISTRYINDEX, vu->state_ref);
     } else if (strcmp(k, "id") == 0) {
         lua_pushnumber(L, vu->id);
-    } else if (strcmp(k, "iteration") == 0) {
-        lua_pushnumber(L, (lua_Number)vu->iteration);
+    } else if (strcmp(k, "iteration") == 0 || strcmp(k, "iteration_in_scenario") == 0) {
+        lua_pushnumber(L, (lua_Number)vu->iteration); /* a VU runs one scenario only */
+    } else if (strcmp(k, "scenario") == 0) {
+        lua_pushstring(L, vu->scenario);
     } else {
         lua_pushnil(L);
     }
@@ -140,7 +142,8 @@ static void register_modules(lua_State *L, struct tg_rt *rt)
     lua_setfield(L, -2, "json");
     tg_lua_random_register(L);
     push_env(L);
-    lua_setfield(L, -2, "env");
+    /* tailgate.env: the worker's, or the running VU's scenario's */
+    tg_lua_scenario__env(L, rt);
     lua_newtable(L); /* tailgate.vu, read through its metatable */
     lua_newtable(L);
     lua_pushlightuserdata(L, rt);
@@ -149,6 +152,8 @@ static void register_modules(lua_State *L, struct tg_rt *rt)
     lua_setmetatable(L, -2);
     lua_setfield(L, -2, "vu");
     tg_lua_metrics__register(L, rt);
+    tg_lua_data__register(L, rt);
+    tg_lua_shared__register(L, rt);
     preload(L, rt, "tailgate");
     tg_lua_http__push(L, rt);
     preload(L, rt, "tailgate.http");
@@ -176,7 +181,11 @@ int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
         return TG_ENOMEM;
     }
     register_modules(rt->L, rt);
-    return tg_lua_run_file(rt->L, o->path, d);
+    rt->path = o->path;
+    rt->in_init = true;
+    int rc = tg_lua_run_file(rt->L, o->path, d);
+    rt->in_init = false;
+    return rc;
 }
 
 void tg_rt_fini(struct tg_rt *rt)

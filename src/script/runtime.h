@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 struct tg_vu;
+struct tg_lua_scenario;
 
 /* A finished HTTP request, as the owner's metrics see it. */
 struct tg_rt_http {
@@ -71,6 +72,8 @@ struct tg_rt {
     int data_ref;            /* setup()'s data, the argument of every iteration (LUA_NOREF: none) */
     bool aborted;            /* tailgate.abort was called */
     char abort_reason[256];
+    const char *path; /* the script (borrowed); data files are found relative to it */
+    bool in_init;     /* the init context runs: files may be read (tailgate.open...) */
 };
 
 enum tg_vu_state {
@@ -106,6 +109,8 @@ struct tg_vu {
     size_t n_req_tags;
     char req_tag_buf[1024];
     char url[2048];
+
+    const struct tg_lua_scenario *scen; /* its scenario's tags and env; NULL: none */
 };
 
 /*

@@ -1,5 +1,5 @@
 # tailgate compare BASE CURRENT: the baseline gate. Identical configurations never
-# fail it; a slower target (service time 20 ms -> 28 ms, p99 +40 %) and more errors
+# fail it; a slower target (service time 20 ms -> 30 ms, p99 +50 %) and more errors
 # (+2 percentage points) do; budgets from flags; too few samples give no verdict;
 # bad input is a clear error.
 . "$(dirname "$0")/lib.sh"
@@ -8,7 +8,7 @@ S=$(cd "$(dirname "$0")/../data/scripts" && pwd)
 fast=$(free_port)
 start_serve "$fast" --service-time 20ms
 slow=$(free_port)
-start_serve "$slow" --service-time 28ms
+start_serve "$slow" --service-time 30ms
 errs=$(free_port)
 start_serve "$errs" --service-time 20ms --error-rate 0.02 --seed 3
 
@@ -35,7 +35,7 @@ check "the table shows p(95), p(99) and the error rate with their verdicts" sh -
 result "$slow" "$T_DIR/slow.json"
 "$TG_BIN" compare "$T_DIR/a1.json" "$T_DIR/slow.json" >"$T_DIR/slow.txt" 2>"$T_DIR/slow.err"
 rc=$?
-check "service time 20 ms -> 28 ms fails the gate with exit 99 (exit $rc)" [ $rc -eq 99 ]
+check "service time 20 ms -> 30 ms fails the gate with exit 99 (exit $rc)" [ $rc -eq 99 ]
 check "... naming the p(99) regression" grep -q "http_req_duration .*p(99) .*REGRESSION (budget +30%)" "$T_DIR/slow.txt"
 "$TG_BIN" compare --no-default-budgets --max-regression 'http_req_duration: p(95) +60%' \
     "$T_DIR/a1.json" "$T_DIR/slow.json" >"$T_DIR/loose.txt" 2>&1

@@ -462,6 +462,41 @@ static void test_results_aggregate_selectors(void **state)
     }
 }
 
+/* Gauges the coordinator computes (vus, vus_max): one series per tag set, last/min/max by time. */
+static void test_results_add_gauge(void **state)
+{
+    (void)state;
+    struct tg_results r;
+    assert_int_equal(tg_results_init(&r), 0);
+    assert_int_equal(tg_results_add_gauge(&r, TG_M_VUS,
+                                          "team\x1f"
+                                          "core",
+                                          4, 100),
+                     0);
+    assert_int_equal(tg_results_add_gauge(&r, TG_M_VUS,
+                                          "team\x1f"
+                                          "core",
+                                          9, 200),
+                     0);
+    assert_int_equal(tg_results_add_gauge(&r, TG_M_VUS,
+                                          "team\x1f"
+                                          "core",
+                                          6, 300),
+                     0);
+    assert_int_equal(tg_results_add_gauge(&r, TG_M_VUS_MAX, "", 9, 300), 0);
+    struct tg_tag want = { "team", "core" };
+    struct tg_sink s;
+    assert_int_equal(tg_results_aggregate(&r, TG_M_VUS, &want, 1, &s), 0);
+    assert_int_equal(s.n, 3);
+    assert_true(s.u.gauge.last == 6 && s.u.gauge.min == 4 && s.u.gauge.max == 9);
+    tg_sink_fini(&s);
+    assert_int_equal(tg_results_aggregate(&r, TG_M_VUS_MAX, NULL, 0, &s), 0);
+    assert_true(s.n == 1 && s.u.gauge.last == 9);
+    tg_sink_fini(&s);
+    assert_int_equal(r.reg.n_series, 2);
+    tg_results_fini(&r);
+}
+
 static void test_results_aggregate_unknown_metric(void **state)
 {
     struct world *x = *state;
@@ -487,6 +522,7 @@ int main(void)
                                         world_teardown),
         cmocka_unit_test(test_results_merge_repeat_and_empty),
         cmocka_unit_test(test_results_merge_kind_conflict_skipped),
+        cmocka_unit_test(test_results_add_gauge),
         cmocka_unit_test_setup_teardown(test_results_aggregate_selectors, world_setup,
                                         world_teardown),
         cmocka_unit_test_setup_teardown(test_results_aggregate_unknown_metric, world_setup,

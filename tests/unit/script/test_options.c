@@ -221,6 +221,32 @@ static void test_options_read_errors_name_the_path(void **state)
     expect_error("options = 5", "options: expected a table, got number");
 }
 
+static void test_options_read_tag_limits(void **state)
+{
+    (void)state;
+    struct tg_options o;
+    struct tg_diag d = { "" };
+    /* eight distinct keys together are fine: a scenario's tag replaces the test-wide one */
+    assert_int_equal(read_from("options = { tags = { a = 1, b = 2, c = 3, d = 4, e = 5, f = 6,"
+                               "  g = 7, h = 8 }, scenarios = { s = { executor = 'constant-vus',"
+                               "  duration = '1s', tags = { a = 'x' } } } }",
+                               &o, &d),
+                     0);
+    tg_options_fini(&o);
+    expect_error("options = { tags = { a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8,"
+                 "  i = 9 } }",
+                 "options.tags: with options.tags, at most 8 distinct tags of 512 bytes in all");
+    expect_error("options = { tags = { a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8 },"
+                 "  scenarios = { s = { executor = 'constant-vus', duration = '1s',"
+                 "  tags = { z = 'x' } } } }",
+                 "options.scenarios.s.tags: with options.tags, at most 8 distinct tags of 512 "
+                 "bytes in all");
+    expect_error("options = { tags = { team = 'a\\31b' } }",
+                 "options.tags.team: tags cannot hold the bytes 0x1e and 0x1f");
+    expect_error("options = { tags = { big = string.rep('x', 600) } }",
+                 "options.tags: with options.tags, at most 8 distinct tags of 512 bytes in all");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_options_read_threshold_object_form),
         cmocka_unit_test(test_options_read_other_keys),
         cmocka_unit_test(test_options_read_errors_name_the_path),
+        cmocka_unit_test(test_options_read_tag_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

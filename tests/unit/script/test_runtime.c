@@ -148,6 +148,24 @@ static void test_runtime_http_get_and_post(void **state)
     fx_teardown(&f);
 }
 
+static void test_runtime_post_shared_row_as_json(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_setup(&f,
+             "local http = require 'tailgate.http'\n"
+             "local tg = require 'tailgate'\n"
+             "local rows = tg.shared('rows', function() return { { name = 'ann' } } end)\n"
+             "function default() posted = http.post(URL .. '/p', rows[1]).status end\n",
+             json_response);
+    iterate(&f, "default");
+    assert_string_equal(f.rec.err, "");
+    assert_string_equal(global_str(&f, "posted"), "200");
+    assert_non_null(strstr(f.srv.last, "Content-Type: application/json\r\n"));
+    assert_non_null(strstr(f.srv.last, "\r\n\r\n{\"name\":\"ann\"}"));
+    fx_teardown(&f);
+}
+
 static void test_runtime_failure_is_a_response(void **state)
 {
     (void)state;
@@ -411,6 +429,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runtime_http_get_and_post),
+        cmocka_unit_test(test_runtime_post_shared_row_as_json),
         cmocka_unit_test(test_runtime_failure_is_a_response),
         cmocka_unit_test(test_runtime_sleep_yields_to_a_timer),
         cmocka_unit_test(test_runtime_errors_end_the_iteration),
