@@ -89,6 +89,8 @@ struct given {
     bool threads;
     bool trend_stats;
     const char *url_only; /* a command-line-mode flag, named in the error for scripts */
+    const char *env[32];  /* -e values, for the hosts the plan view names */
+    size_t n_env;
     struct tg_script_overrides ov;
 };
 
@@ -490,6 +492,9 @@ static int script_flag(int opt, const char *arg, struct given *g, struct tg_diag
         char key[256];
         snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
         setenv(key, eq + 1, 1); /* before any script state reads the environment */
+        if (g->n_env < TG_ARRAY_LEN(g->env)) {
+            g->env[g->n_env++] = eq + 1;
+        }
         return 1;
     }
     case 'u':
@@ -518,6 +523,8 @@ static int finish_script(struct tg_plan *p, const char *script, struct given *g,
     }
     p->script = script;
     p->url_text = script;
+    memcpy(p->env_values, g->env, sizeof(p->env_values));
+    p->n_env_values = g->n_env;
     p->method = "";
     g->ov.duration_ns = p->duration_ns; /* -d given: it replaces the script's scenarios */
     p->duration_ns = 0;

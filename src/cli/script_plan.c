@@ -69,6 +69,21 @@ static int check_execs(lua_State *L, const struct tg_options *o, struct tg_diag 
  * a day) for how long it runs and, for closed shapes without maxVUs, its peak
  * users; the workers size their VU pools from that.
  */
+/* Keeps the shape's value at second t, for the plan view's chart. */
+static int keep_sample(struct tg_scenario *sc, size_t t, double v)
+{
+    if (t % 256 == 0) {
+        float *p = tg_realloc(sc->shape_load, t + 256, sizeof(*p));
+        if (!p) {
+            return TG_ENOMEM;
+        }
+        sc->shape_load = p;
+    }
+    sc->shape_load[t] = (float)v;
+    sc->n_shape_load = t + 1;
+    return 0;
+}
+
 static int plan_shapes(lua_State *L, struct tg_options *o, struct tg_diag *d)
 {
     for (size_t i = 0; i < o->n_scenarios; i++) {
@@ -95,6 +110,10 @@ static int plan_shapes(lua_State *L, struct tg_options *o, struct tg_diag *d)
             lua_pop(L, 1);
             if (over) {
                 break;
+            }
+            if (keep_sample(sc, (size_t)t, v) < 0) {
+                tg_diag_set(d, "out of memory");
+                return TG_ENOMEM;
             }
             peak = v > peak ? v : peak;
         }

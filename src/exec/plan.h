@@ -66,6 +66,8 @@ struct tg_plan {
     struct tg_options *options; /* the script's options; owned */
     char *setup_data;           /* setup()'s return value as JSON; owned; NULL: none */
     bool handle_summary;        /* the script defines handleSummary(data) */
+    const char *env_values[32]; /* the -e values (argv), for tailgate plan's host list */
+    size_t n_env_values;
     /* safety rails (cli/rail_flags) */
     struct tg_plan_rails {
         const char *kill_url;   /* --kill-switch URL, polled; NULL: none */

@@ -73,8 +73,10 @@ struct tg_scenario {
     uint32_t max_vus;
     struct tg_stage *stages; /* owned */
     size_t n_stages;
-    char *shape;        /* owned; shape executor's function name */
-    bool open;          /* shape executor: returns an arrival rate instead of users */
+    char *shape;       /* owned; shape executor's function name */
+    bool open;         /* shape executor: returns an arrival rate instead of users */
+    float *shape_load; /* owned; the shape sampled each second from 0 (planning pass) */
+    size_t n_shape_load;
     struct tg_kv *tags; /* owned */
     size_t n_tags;
     struct tg_kv *env; /* owned */
