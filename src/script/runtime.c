@@ -10,6 +10,7 @@
 #include "script/lua.h"
 #include "script/lua_json.h"
 #include "script/lua_random.h"
+#include "script/lua_shapes.h"
 
 #include <lauxlib.h>
 #include <stdio.h>
@@ -141,6 +142,7 @@ static void register_modules(lua_State *L, struct tg_rt *rt)
     tg_lua_json_open(L);
     lua_setfield(L, -2, "json");
     tg_lua_random_register(L);
+    tg_lua_shapes_register(L);
     push_env(L);
     /* tailgate.env: the worker's, or the running VU's scenario's */
     tg_lua_scenario__env(L, rt);
