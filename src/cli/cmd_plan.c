@@ -4,7 +4,9 @@
 #include "cli/cmd_plan.h"
 
 #include "cli/exitcode.h"
+#include "cli/rail_flags.h"
 #include "cli/run_flags.h"
+#include "core/secrets.h"
 #include "report/plan_view.h"
 
 #include <stdio.h>
@@ -14,6 +16,10 @@ int tg_cmd_plan(int argc, char **argv)
     struct tg_plan plan;
     struct tg_diag d = { "" };
     int rc = tg_run_flags_parse(argc, argv, &plan, &d);
+    if (rc == 0) {
+        rc = tg_rail_flags_finish(&plan, &d);
+        tg_secrets_guard_std();
+    }
     int code = TG_EXIT_OK;
     if (rc == 1) {
         code = TG_EXIT_OK; /* --help */
@@ -27,5 +33,6 @@ int tg_cmd_plan(int argc, char **argv)
         tg_plan_view_print(stdout, &plan);
     }
     tg_plan_fini(&plan);
+    tg_secrets_finish_std();
     return code;
 }

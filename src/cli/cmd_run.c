@@ -6,9 +6,11 @@
 #include "check/verdict.h"
 #include "cli/exitcode.h"
 #include "cli/handle_summary.h"
+#include "cli/rail_flags.h"
 #include "cli/run_flags.h"
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/secrets.h"
 #include "exec/coord.h"
 #include "exec/once.h"
 #include "report/export_k6.h"
@@ -140,12 +142,16 @@ static int run_exit(const struct tg_coord_outcome *out, int teardown_exit, int o
     return outputs_exit;
 }
 
-int tg_cmd_run(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     struct tg_plan plan;
     struct tg_diag d = { "" };
     signal(SIGPIPE, SIG_IGN);
     int rc = tg_run_flags_parse(argc, argv, &plan, &d);
+    if (rc == 0) {
+        rc = tg_rail_flags_finish(&plan, &d);
+        tg_secrets_guard_std(); /* from here on, nothing written shows a secret */
+    }
     if (rc == 1) {
         tg_plan_fini(&plan);
         return TG_EXIT_OK;
@@ -215,4 +221,11 @@ int tg_cmd_run(int argc, char **argv)
     tg_results_fini(&res);
     tg_plan_fini(&plan);
     return exit_code;
+}
+
+int tg_cmd_run(int argc, char **argv)
+{
+    int code = run(argc, argv);
+    tg_secrets_finish_std();
+    return code;
 }

@@ -3,10 +3,30 @@
  */
 #include "cli/rail_flags.h"
 
+#include "core/secrets.h"
 #include "core/units.h"
 #include "http/url.h"
 
 #include <stdlib.h>
+
+int tg_rail_flags_finish(struct tg_plan *p, struct tg_diag *d)
+{
+    for (size_t i = 0; i < p->rails.n_secret_env; i++) {
+        const char *v = getenv(p->rails.secret_env[i]);
+        if (!v) {
+            tg_diag_set(d,
+                        "--secret-env %s: no such environment variable (export it, or give it "
+                        "with -e %s=...)",
+                        p->rails.secret_env[i], p->rails.secret_env[i]);
+            return TG_EINVAL;
+        }
+        if (tg_secrets_add(v) < 0) {
+            tg_diag_set(d, "--secret-env: too many secrets");
+            return TG_EINVAL;
+        }
+    }
+    return 0;
+}
 
 void tg_rail_flags_init(struct tg_plan *p)
 {
@@ -45,6 +65,14 @@ int tg_rail_flags_apply(int opt, const char *arg, struct tg_plan *p, struct tg_d
         p->rails.kill_failures = (unsigned)n;
         return 0;
     }
+    case TG_OPT_SECRET_ENV:
+        if (p->rails.n_secret_env == TG_ARRAY_LEN(p->rails.secret_env) || !*arg) {
+            tg_diag_set(d, "--secret-env \"%s\": expected a variable name (at most %zu)", arg,
+                        TG_ARRAY_LEN(p->rails.secret_env));
+            return TG_EINVAL;
+        }
+        p->rails.secret_env[p->rails.n_secret_env++] = arg;
+        return 0;
     case TG_OPT_KILL_FILE:
         if (!*arg) {
             tg_diag_set(d, "--kill-file: expected a path");

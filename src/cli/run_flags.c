@@ -8,6 +8,7 @@
 #include "cli/script_plan.h"
 #include "core/alloc.h"
 #include "core/fdlimit.h"
+#include "core/secrets.h"
 #include "core/units.h"
 #include "http/h1_write.h"
 #include "net/errcode.h"
@@ -311,6 +312,7 @@ static int apply(int opt, const char *arg, struct tg_plan *p, struct tg_diag *d)
             return TG_EINVAL;
         }
         p->headers[p->n_headers++] = arg;
+        tg_secrets_add_header(arg); /* Authorization, Cookie...: never written anywhere */
         return 0;
     case 'k':
         p->insecure = true;

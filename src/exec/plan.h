@@ -70,10 +70,12 @@ struct tg_plan {
     size_t n_env_values;
     /* safety rails (cli/rail_flags) */
     struct tg_plan_rails {
-        const char *kill_url;   /* --kill-switch URL, polled; NULL: none */
-        tg_ns kill_interval_ns; /* --kill-switch-interval (5 s) */
-        unsigned kill_failures; /* --kill-switch-failures: unreachable polls that stop (3) */
-        const char *kill_file;  /* --kill-file PATH: stop when it exists; NULL: none */
+        const char *kill_url;       /* --kill-switch URL, polled; NULL: none */
+        tg_ns kill_interval_ns;     /* --kill-switch-interval (5 s) */
+        unsigned kill_failures;     /* --kill-switch-failures: unreachable polls that stop (3) */
+        const char *kill_file;      /* --kill-file PATH: stop when it exists; NULL: none */
+        const char *secret_env[16]; /* --secret-env NAME: values never written anywhere */
+        size_t n_secret_env;
     } rails;
     /* outputs */
     struct tg_plan_threshold thresholds[TG_PLAN_MAX_THRESHOLDS];
