@@ -73,6 +73,16 @@ int tg_rail_flags_apply(int opt, const char *arg, struct tg_plan *p, struct tg_d
         }
         p->rails.secret_env[p->rails.n_secret_env++] = arg;
         return 0;
+    case TG_OPT_MAX_RPS: {
+        char *end;
+        double v = strtod(arg, &end);
+        if (end == arg || *end || !(v > 0) || v > 10000000) {
+            tg_diag_set(d, "--max-rps \"%s\": expected requests per second, > 0", arg);
+            return TG_EINVAL;
+        }
+        p->rails.max_rps = v;
+        return 0;
+    }
     case TG_OPT_KILL_FILE:
         if (!*arg) {
             tg_diag_set(d, "--kill-file: expected a path");

@@ -18,6 +18,7 @@ enum {
     TG_OPT_KILL_FAILURES,
     TG_OPT_KILL_FILE,
     TG_OPT_SECRET_ENV,
+    TG_OPT_MAX_RPS,
 };
 
 // clang-format off
@@ -26,11 +27,13 @@ enum {
     { "kill-switch-interval", required_argument, NULL, TG_OPT_KILL_INTERVAL },   \
     { "kill-switch-failures", required_argument, NULL, TG_OPT_KILL_FAILURES },   \
     { "kill-file", required_argument, NULL, TG_OPT_KILL_FILE },                  \
-    { "secret-env", required_argument, NULL, TG_OPT_SECRET_ENV }
+    { "secret-env", required_argument, NULL, TG_OPT_SECRET_ENV },                \
+    { "max-rps", required_argument, NULL, TG_OPT_MAX_RPS }
 // clang-format on
 
 #define TG_RAIL_USAGE                                                                              \
     "safety rails:\n"                                                                              \
+    "      --max-rps N         never more than N requests per second, all threads together\n"      \
     "      --kill-switch URL   poll URL; stop gracefully when it answers non-2xx (exit 105)\n"     \
     "      --kill-switch-interval D  how often to poll (default 5s)\n"                             \
     "      --kill-switch-failures N  stop after N polls in a row that get no answer (default 3)\n" \

@@ -227,6 +227,12 @@ static void print_rails(FILE *f, const struct tg_plan *p)
 {
     char d[32];
     fprintf(f, "  RAILS\n");
+    if (p->rails.max_rps > 0) {
+        fprintf(f, "    rate cap      %g requests/s at most, all threads together\n",
+                p->rails.max_rps);
+    } else {
+        fprintf(f, "    rate cap      none (--max-rps N)\n");
+    }
     if (p->rails.kill_url) {
         fprintf(f, "    kill switch   %s every %s, %u unanswered polls stop it\n",
                 p->rails.kill_url,
