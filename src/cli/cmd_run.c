@@ -13,14 +13,17 @@
 #include "core/secrets.h"
 #include "exec/coord.h"
 #include "exec/once.h"
+#include "net/errcode.h"
 #include "report/export_k6.h"
 #include "report/junit.h"
+#include "report/plan_view.h"
 #include "report/result_file.h"
 #include "report/summary.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * The gauges a command-line run reports: its connections are its VUs. (A
@@ -63,6 +66,52 @@ static int write_outputs(const struct tg_plan *plan, const struct tg_summary_inf
         exit_code = TG_EXIT_GENERIC;
     }
     return exit_code;
+}
+
+static bool loopback_name(const char *host)
+{
+    return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+           strcmp(host, "[::1]") == 0 || strncmp(host, "localhost", 9) == 0;
+}
+
+/*
+ * The host rails before anything is sent: a command-line run's host off the
+ * --allow-host list is never sent to (each request counts as 1710), or with
+ * --allow-host-strict the run does not start (108); and a run that will reach
+ * beyond loopback says where. An exit code.
+ */
+static int check_hosts(struct tg_plan *plan)
+{
+    if (!plan->script && !tg_allow_match(&plan->rails.allow, plan->url.host, plan->url.port)) {
+        if (plan->rails.allow.strict) {
+            fprintf(stderr,
+                    "tailgate: test aborted: %s:%d is not on the --allow-host list; nothing was "
+                    "sent\n",
+                    plan->url.host, plan->url.port);
+            return TG_EXIT_SCRIPT_ABORTED;
+        }
+        fprintf(stderr,
+                "tailgate: warning: %s:%d is not on the --allow-host list: no request is sent; "
+                "each counts as error_code 1710 host_not_allowed\n",
+                plan->url.host, plan->url.port);
+        plan->n_addrs = 0;
+        plan->resolve_error = TG_ERR_HOST_NOT_ALLOWED;
+        return TG_EXIT_OK;
+    }
+    char hosts[TG_PLAN_VIEW_MAX_HOSTS][280];
+    size_t n = tg_plan_view_hosts(plan, hosts, TG_PLAN_VIEW_MAX_HOSTS);
+    bool outside = !plan->script && plan->n_addrs > 0 && !tg_addr_is_loopback(&plan->addrs[0]);
+    for (size_t i = 0; plan->script && i < n; i++) {
+        outside = outside || !loopback_name(hosts[i]);
+    }
+    if (outside) {
+        fprintf(stderr, "tailgate: this run sends requests beyond loopback, to: ");
+        for (size_t i = 0; i < n; i++) {
+            fprintf(stderr, "%s%s", i ? ", " : "", hosts[i]);
+        }
+        fprintf(stderr, "%s\n", plan->script ? " (named in the script and its -e values)" : "");
+    }
+    return TG_EXIT_OK;
 }
 
 /* The exit code of a setup() or teardown() that did not return normally. */
@@ -163,6 +212,11 @@ static int run(int argc, char **argv)
                : rc == TG_EPROTO    ? TG_EXIT_SCRIPT_EXCEPTION
                : rc == TG_ECANCELED ? TG_EXIT_SCRIPT_ABORTED
                                     : TG_EXIT_INVALID_CONFIG;
+    }
+    int host_exit = check_hosts(&plan);
+    if (host_exit != TG_EXIT_OK) {
+        tg_plan_fini(&plan);
+        return host_exit;
     }
     struct tg_results res;
     if (tg_results_init(&res) < 0) {

@@ -11,6 +11,10 @@
 
 int tg_rail_flags_finish(struct tg_plan *p, struct tg_diag *d)
 {
+    if (p->rails.allow.strict && p->rails.allow.n == 0) {
+        tg_diag_set(d, "--allow-host-strict: give the allowed hosts with --allow-host");
+        return TG_EINVAL;
+    }
     for (size_t i = 0; i < p->rails.n_secret_env; i++) {
         const char *v = getenv(p->rails.secret_env[i]);
         if (!v) {
@@ -83,6 +87,11 @@ int tg_rail_flags_apply(int opt, const char *arg, struct tg_plan *p, struct tg_d
         p->rails.max_rps = v;
         return 0;
     }
+    case TG_OPT_ALLOW_HOST:
+        return tg_allow_add(&p->rails.allow, arg, d) < 0 ? TG_EINVAL : 0;
+    case TG_OPT_ALLOW_STRICT:
+        p->rails.allow.strict = true;
+        return 0;
     case TG_OPT_KILL_FILE:
         if (!*arg) {
             tg_diag_set(d, "--kill-file: expected a path");

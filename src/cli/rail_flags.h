@@ -19,6 +19,8 @@ enum {
     TG_OPT_KILL_FILE,
     TG_OPT_SECRET_ENV,
     TG_OPT_MAX_RPS,
+    TG_OPT_ALLOW_HOST,
+    TG_OPT_ALLOW_STRICT,
 };
 
 // clang-format off
@@ -28,12 +30,17 @@ enum {
     { "kill-switch-failures", required_argument, NULL, TG_OPT_KILL_FAILURES },   \
     { "kill-file", required_argument, NULL, TG_OPT_KILL_FILE },                  \
     { "secret-env", required_argument, NULL, TG_OPT_SECRET_ENV },                \
-    { "max-rps", required_argument, NULL, TG_OPT_MAX_RPS }
+    { "max-rps", required_argument, NULL, TG_OPT_MAX_RPS },                      \
+    { "allow-host", required_argument, NULL, TG_OPT_ALLOW_HOST },                \
+    { "allow-host-strict", no_argument, NULL, TG_OPT_ALLOW_STRICT }
 // clang-format on
 
 #define TG_RAIL_USAGE                                                                              \
     "safety rails:\n"                                                                              \
     "      --max-rps N         never more than N requests per second, all threads together\n"      \
+    "      --allow-host H[:P]  send only to these hosts (repeatable, *.domain wildcards);\n"       \
+    "                          others are never sent: error_code 1710 host_not_allowed\n"          \
+    "      --allow-host-strict a request to another host aborts the run instead (exit 108)\n"      \
     "      --kill-switch URL   poll URL; stop gracefully when it answers non-2xx (exit 105)\n"     \
     "      --kill-switch-interval D  how often to poll (default 5s)\n"                             \
     "      --kill-switch-failures N  stop after N polls in a row that get no answer (default 3)\n" \

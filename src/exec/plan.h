@@ -10,6 +10,7 @@
 #include "check/threshold_parse.h"
 #include "http/url.h"
 #include "net/addr.h"
+#include "net/allow.h"
 #include "tg.h"
 
 #include <stdbool.h>
@@ -73,6 +74,7 @@ struct tg_plan {
         const char *kill_url;       /* --kill-switch URL, polled; NULL: none */
         tg_ns kill_interval_ns;     /* --kill-switch-interval (5 s) */
         unsigned kill_failures;     /* --kill-switch-failures: unreachable polls that stop (3) */
+        struct tg_allow allow;      /* --allow-host; empty: every host */
         double max_rps;             /* --max-rps: requests per second, all threads (0: none) */
         const char *kill_file;      /* --kill-file PATH: stop when it exists; NULL: none */
         const char *secret_env[16]; /* --secret-env NAME: values never written anywhere */

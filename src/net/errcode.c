@@ -48,6 +48,8 @@ const char *tg_errcode_name(int code)
         return "bad_chunked_encoding";
     case TG_ERR_HTTP_UNEXPECTED_EOF:
         return "unexpected_eof";
+    case TG_ERR_HOST_NOT_ALLOWED:
+        return "host_not_allowed";
     default:
         break;
     }

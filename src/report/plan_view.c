@@ -14,7 +14,7 @@
 
 #define CHART_COLS 60
 #define CHART_ROWS 8
-#define MAX_HOSTS  16
+#define MAX_HOSTS  TG_PLAN_VIEW_MAX_HOSTS
 
 static double per_s(double rate, tg_ns unit)
 {
@@ -197,13 +197,12 @@ static void scan_hosts(const char *text, size_t len, char hosts[][280], size_t *
     }
 }
 
-static void print_hosts(FILE *f, const struct tg_plan *p)
+size_t tg_plan_view_hosts(const struct tg_plan *p, char hosts[][280], size_t max)
 {
-    char hosts[MAX_HOSTS][280];
     size_t n = 0;
     if (!p->script) {
-        fprintf(f, "  HOSTS     %s:%d\n", p->url.host, p->url.port);
-        return;
+        snprintf(hosts[n++], sizeof(hosts[0]), "%s:%d", p->url.host, p->url.port);
+        return n;
     }
     FILE *sf = fopen(p->script, "r");
     if (sf) {
@@ -214,6 +213,18 @@ static void print_hosts(FILE *f, const struct tg_plan *p)
     }
     for (size_t i = 0; i < p->n_env_values; i++) {
         scan_hosts(p->env_values[i], strlen(p->env_values[i]), hosts, &n);
+    }
+    (void)max;
+    return n;
+}
+
+static void print_hosts(FILE *f, const struct tg_plan *p)
+{
+    char hosts[TG_PLAN_VIEW_MAX_HOSTS][280];
+    size_t n = tg_plan_view_hosts(p, hosts, TG_PLAN_VIEW_MAX_HOSTS);
+    if (!p->script) {
+        fprintf(f, "  HOSTS     %s\n", hosts[0]);
+        return;
     }
     fprintf(f, "  HOSTS     ");
     for (size_t i = 0; i < n; i++) {

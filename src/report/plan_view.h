@@ -22,6 +22,13 @@ struct tg_plan_load {
 struct tg_plan_load tg_plan_view_load(const struct tg_plan *p, size_t i, double t_s);
 /* When the last scenario ends (without graceful stops), in ns. */
 tg_ns tg_plan_view_end(const struct tg_plan *p);
+#define TG_PLAN_VIEW_MAX_HOSTS 16
+
+/*
+ * The host[:port] of every http(s) URL in the script's text and its -e values
+ * (the URL's for a command-line run), at most TG_PLAN_VIEW_MAX_HOSTS.
+ */
+size_t tg_plan_view_hosts(const struct tg_plan *p, char hosts[][280], size_t max);
 /* Prints the view. */
 void tg_plan_view_print(FILE *f, const struct tg_plan *p);
 
