@@ -192,15 +192,10 @@ struct tg_origin *tg_http_xchg__origin(struct tg_rt *rt, const struct tg_url *u)
 size_t tg_http_xchg__base_url(const struct tg_http_xchg *x, char *out, size_t cap)
 {
     const struct tg_origin *o = x->origin;
-    const char *target = memchr(x->req, ' ', x->creq.len);
-    const char *end =
-        target ? memchr(target + 1, ' ', x->creq.len - (size_t)(target + 1 - x->req)) : NULL;
-    if (!end) {
-        return 0;
-    }
+    struct tg_span t = tg_http_xchg__target(x);
     bool v6 = strchr(o->host, ':') != NULL;
     int n = snprintf(out, cap, "%s://%s%s%s:%d%.*s", o->tls ? "https" : "http", v6 ? "[" : "",
-                     o->host, v6 ? "]" : "", o->port, (int)(end - target - 1), target + 1);
+                     o->host, v6 ? "]" : "", o->port, (int)t.len, t.ptr);
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
@@ -213,6 +208,18 @@ bool tg_http_xchg__same_origin(const struct tg_http_xchg *x, const struct tg_url
 const char *tg_http_xchg__host(const struct tg_http_xchg *x)
 {
     return x->origin->host;
+}
+
+bool tg_http_xchg__tls(const struct tg_http_xchg *x)
+{
+    return x->origin->tls;
+}
+
+struct tg_span tg_http_xchg__target(const struct tg_http_xchg *x)
+{
+    const char *sp = memchr(x->req, ' ', x->creq.len);
+    const char *end = sp ? memchr(sp + 1, ' ', x->creq.len - (size_t)(sp + 1 - x->req)) : NULL;
+    return end ? (struct tg_span){ sp + 1, (size_t)(end - sp - 1) } : (struct tg_span){ "/", 1 };
 }
 
 /* ---- sending -------------------------------------------------------------------- */
@@ -351,15 +358,30 @@ static void deliver(struct tg_http_xchg *x, const struct tg_h1_resp *r)
     tg_runtime__resume(vu, 1);
 }
 
+/*
+ * A hop is over: it is recorded, its cookies stored, then either the next
+ * hop of a redirect leaves or the script gets the response.
+ */
 void tg_http_xchg__hop_done(struct tg_http_xchg *x)
 {
     struct tg_rt *rt = x->vu->rt;
     const struct tg_h1_resp *r = parsed_head(x);
+    char next[TG_HTTP_URL_MAX];
     x->error_code = 0;
+    bool follow = tg_http_redirect__check(x, r, next, sizeof(next));
     tg_lua_http__record(x);
     if (rt->hooks.on_http) {
         struct tg_rt_http h = { x->method, x->url, &x->res };
         rt->hooks.on_http(rt->hooks.owner, x->vu, &h);
+    }
+    if (r) {
+        tg_lua_http_cookies__store(x, r);
+    }
+    if (follow) {
+        if (tg_http_redirect__follow(x, next) == 0) {
+            return; /* the next hop is on its way */
+        }
+        x->error_code = TG_ERR_GENERIC;
     }
     deliver(x, r);
 }

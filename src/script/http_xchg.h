@@ -37,6 +37,8 @@
 /* Redirects followed by default (k6's maxRedirects), and the most params.redirects may ask. */
 #define TG_HTTP_REDIRECTS_DEFAULT 10
 #define TG_HTTP_REDIRECTS_MAX     1000
+/* Bytes of an absolute URL a redirect may lead to (tg_url's target and a host). */
+#define TG_HTTP_URL_MAX 8448
 
 struct tg_vu;
 struct tg_origin;

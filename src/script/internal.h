@@ -70,9 +70,11 @@ struct tg_http_xchg *tg_http_xchg__get(struct tg_vu *vu, int i);
 struct tg_origin *tg_http_xchg__origin(struct tg_rt *rt, const struct tg_url *u);
 /* http_xchg.c: the absolute URL of x's last request (origin + target) into out; 0 if too long. */
 size_t tg_http_xchg__base_url(const struct tg_http_xchg *x, char *out, size_t cap);
-/* http_xchg.c: whether u names x's origin; x's origin's host name. */
+/* http_xchg.c: whether u names x's origin; x's origin's host name and scheme; its target. */
 bool tg_http_xchg__same_origin(const struct tg_http_xchg *x, const struct tg_url *u);
 const char *tg_http_xchg__host(const struct tg_http_xchg *x);
+bool tg_http_xchg__tls(const struct tg_http_xchg *x);
+struct tg_span tg_http_xchg__target(const struct tg_http_xchg *x);
 /*
  * http_xchg.c: sends x's request (x->creq to x->origin), resolving the name
  * first when needed. The hop's end comes through tg_http_xchg__hop_done,
@@ -100,6 +102,22 @@ int tg_http_build__compose(struct tg_http_xchg *x, const struct tg_http_parts *p
 void tg_http_build__set_url(struct tg_http_xchg *x, const char *url);
 /* http_build.c: pushes params[name], else the client's (nil when neither); returns its type. */
 int tg_http_build__field(lua_State *L, const struct tg_http_call *c, const char *name);
+
+/*
+ * http_redirect.c: whether x's last hop (r: its head) is a redirect to
+ * follow; if so the resolved URL is in next and parsed in rt->url. Sets
+ * x->error_code when the limit is reached or the Location is bad.
+ */
+bool tg_http_redirect__check(struct tg_http_xchg *x, const struct tg_h1_resp *r, char *next,
+                             size_t cap);
+/* http_redirect.c: sends x's next hop to next (after a true check). 0, or < 0. */
+int tg_http_redirect__follow(struct tg_http_xchg *x, const char *next);
+/* lua_http_cookies.c: stores the Set-Cookie headers of x's last hop in the VU's jar. */
+void tg_lua_http_cookies__store(struct tg_http_xchg *x, const struct tg_h1_resp *r);
+/* lua_http_cookies.c: empties the VU's jar (a new iteration, as k6). */
+void tg_lua_http_cookies__reset(struct tg_vu *vu);
+/* lua_http_cookies.c: adds cookie_jar to the table on top. */
+void tg_lua_http_cookies__register(lua_State *L, struct tg_rt *rt);
 
 /* lua_http.c: runs c on the VU's built-in exchange: returns the response or yields. */
 int tg_lua_http__call(lua_State *L, struct tg_http_call *c);

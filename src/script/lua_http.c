@@ -118,4 +118,5 @@ void tg_lua_http__push(lua_State *L, struct tg_rt *rt)
         lua_setfield(L, -2, fns[i].name);
     }
     tg_lua_http_expect__register(L, rt);
+    tg_lua_http_cookies__register(L, rt);
 }

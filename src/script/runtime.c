@@ -272,6 +272,7 @@ int tg_vu_run(struct tg_vu *vu, const char *fn)
     if (ensure_coroutine(vu) < 0) {
         return TG_ENOMEM;
     }
+    tg_lua_http_cookies__reset(vu); /* k6: each iteration starts with an empty jar */
     lua_getglobal(vu->co, fn);
     if (lua_type(vu->co, -1) != LUA_TFUNCTION) {
         lua_pop(vu->co, 1);
