@@ -350,6 +350,10 @@ static const struct tg_h1_resp *parsed_head(struct tg_http_xchg *x)
 static void deliver(struct tg_http_xchg *x, const struct tg_h1_resp *r)
 {
     struct tg_vu *vu = x->vu;
+    if (x->batch_key >= 0) {
+        tg_lua_http_batch__done(x, r);
+        return;
+    }
     if (vu->state == TG_VU_RUNNING) {
         vu->http.answered = true; /* the call has not yielded yet: it returns the response */
         return;

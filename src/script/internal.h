@@ -119,6 +119,14 @@ void tg_lua_http_cookies__reset(struct tg_vu *vu);
 /* lua_http_cookies.c: adds cookie_jar to the table on top. */
 void tg_lua_http_cookies__register(lua_State *L, struct tg_rt *rt);
 
+/* lua_http_batch.c: a batch's request x is over: its response joins the results. */
+void tg_lua_http_batch__done(struct tg_http_xchg *x, const struct tg_h1_resp *r);
+/* lua_http_batch.c: runs the batch of the table at reqs (client: 0 or an http.client). */
+int tg_lua_http_batch__run(lua_State *L, int reqs, int client);
+/* lua_http_batch.c, lua_http_client.c: add batch, client to the table on top. */
+void tg_lua_http_batch__register(lua_State *L, struct tg_rt *rt);
+void tg_lua_http_client__register(lua_State *L, struct tg_rt *rt);
+
 /* lua_http.c: runs c on the VU's built-in exchange: returns the response or yields. */
 int tg_lua_http__call(lua_State *L, struct tg_http_call *c);
 /* lua_http.c: the method at idx in upper case, into m (16 bytes); raises when too long. */

@@ -119,4 +119,6 @@ void tg_lua_http__push(lua_State *L, struct tg_rt *rt)
     }
     tg_lua_http_expect__register(L, rt);
     tg_lua_http_cookies__register(L, rt);
+    tg_lua_http_batch__register(L, rt);
+    tg_lua_http_client__register(L, rt);
 }
