@@ -58,6 +58,19 @@ static size_t scheme_len(const char *ref)
     return 0;
 }
 
+/* Whether ref's authority (after "scheme://" or "//") holds a space or a non-ASCII byte. */
+static bool bad_authority(const char *ref)
+{
+    size_t sl = scheme_len(ref);
+    const char *a = ref[sl] == '/' && ref[sl + 1] == '/' ? ref + sl + 2 : NULL;
+    for (; a && *a && *a != '/' && *a != '?' && *a != '#'; a++) {
+        if ((unsigned char)*a <= ' ' || (unsigned char)*a >= 0x7f) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Copies ref into o without its fragment, percent-encoding spaces and non-ASCII bytes. */
 static int clean_ref(const char *ref, struct out *o)
 {
@@ -153,6 +166,9 @@ int tg_url_ref_resolve(const char *base, const char *ref, char *out, size_t cap)
     struct base_parts b;
     if (cap == 0 || split_base(base, &b) < 0) {
         return TG_EINVAL;
+    }
+    if (bad_authority(ref)) {
+        return TG_EINVAL; /* a host name cannot hold spaces, and is not percent-encoded */
     }
     char r[8448];
     struct out ro = { r, 0, sizeof(r), false };

@@ -12,8 +12,8 @@
  *   scheme    -> ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
  * Dot segments ("." and "..") of the resulting path are removed (5.2.4);
  * the query is kept as written; the fragment is dropped. Control bytes
- * (< 0x20, 0x7f) make a reference invalid; spaces and bytes >= 0x80 are
- * percent-encoded, as browsers do.
+ * (< 0x20, 0x7f) make a reference invalid, and so do spaces and bytes >= 0x80
+ * in its authority; elsewhere those are percent-encoded, as browsers do.
  *
  * Pure: no allocation, no state; results go to the caller's buffer. Used by
  * script/ (redirects, http.client). Cost: one pass over base and reference.

@@ -103,8 +103,10 @@ static void test_resolve_rejects(void **state)
 {
     (void)state;
     char out[256];
-    static const char *const bad[] = { "ftp://h/x",      "javascript:alert(1)", "mailto:a@b",
-                                       "/a\r\nSet-X: 1", "/tab\there",          "\x7f" };
+    static const char *const bad[] = {
+        "ftp://h/x", "javascript:alert(1)",  "mailto:a@b",   "/a\r\nSet-X: 1", "/tab\there",
+        "\x7f",      "http://exa mple.com/", "//h\xc3\xbc/x"
+    };
     for (size_t i = 0; i < TG_ARRAY_LEN(bad); i++) {
         assert_int_equal(tg_url_ref_resolve("http://h/", bad[i], out, sizeof(out)), TG_EINVAL);
     }
