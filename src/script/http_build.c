@@ -435,6 +435,9 @@ static void url_of(lua_State *L, const struct tg_http_call *c, char *buf, size_t
     const char *url = luaL_checkstring(L, c->url);
     if (c->client) {
         lua_getfield(L, c->client, "base_url");
+        if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING) {
+            luaL_error(L, "http: client.base_url must be a string");
+        }
         const char *base = lua_tostring(L, -1);
         if (base && tg_url_ref_join(base, url, buf, cap) < 0) {
             luaL_error(L, "http: the URL joined to base_url is longer than %d bytes", (int)cap);
