@@ -100,7 +100,9 @@ static int fill(struct tg_cookie_jar_entry *c, const struct tg_cookie_attrs *a, 
     char *p = c->buf;
     const struct tg_span parts[] = { a->name, a->value, { dom, dom_len }, path };
     for (size_t i = 0; i < 4; i++) {
-        memcpy(p, parts[i].ptr, parts[i].len);
+        if (parts[i].len) {
+            memcpy(p, parts[i].ptr, parts[i].len);
+        }
         p[parts[i].len] = '\0';
         p += parts[i].len + 1;
     }

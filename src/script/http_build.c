@@ -34,6 +34,9 @@
 /* Appends to *buf (growing it); false when out of memory. */
 static bool append(char **buf, size_t *cap, size_t *len, const char *p, size_t n)
 {
+    if (n == 0) {
+        return true; /* p may be NULL (an empty scratch buffer) */
+    }
     if (*len + n > *cap) {
         size_t c = *cap ? *cap : 512;
         while (c < *len + n) {

@@ -156,7 +156,9 @@ static void resolved(void *ctx, const struct tg_addr *addrs, int n, int err)
     o->target.n_addrs = n;
     o->target.addr_pref = 0;
     o->target.resolve_error = err;
-    memcpy(o->addrs, addrs, (size_t)n * sizeof(*addrs));
+    if (n > 0) {
+        memcpy(o->addrs, addrs, (size_t)n * sizeof(*addrs));
+    }
     o->expires = tg_clock_now() + (n ? 300 * TG_NS_PER_S : TG_NS_PER_S);
     int k = o->n_waiting;
     o->n_waiting = 0;
