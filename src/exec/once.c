@@ -91,7 +91,7 @@ static void sweep_cb(struct ev_loop *loop, ev_timer *t, int revents)
     (void)loop;
     (void)revents;
     struct once *o = t->data;
-    tg_conn_check_deadlines(&o->vu.conn, tg_clock_now());
+    tg_vu_check_deadlines(&o->vu, tg_clock_now());
 }
 
 static void signal_cb(struct ev_loop *loop, ev_signal *s, int revents)

@@ -440,7 +440,7 @@ void tg_vu_exec_sweep(struct tg_vu_exec *x, tg_ns now)
     for (size_t i = 0; i < x->n_scens; i++) {
         struct vx_scen *s = &x->scens[i];
         for (uint32_t k = 0; k < s->n_vus; k++) {
-            tg_conn_check_deadlines(&s->vus[k].conn, now);
+            tg_vu_check_deadlines(&s->vus[k], now);
         }
         for (uint32_t k = 0; k < s->n_vus; k++) {
             struct vx_vu *v = s->vus[k].user;

@@ -178,7 +178,7 @@ int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
     rt->tls = tg_tls_ctx_new(&to, d);
     rt->L = tg_lua_new();
     rt->url = tg_alloc(sizeof(*rt->url));
-    if (!rt->L || !rt->tls || !rt->url) {
+    if (!rt->L || !rt->tls || !rt->url || tg_http_xchg__rt_init(rt) < 0) {
         tg_diag_set(d, "%s: cannot create the script state", o->path);
         return TG_ENOMEM;
     }
@@ -193,7 +193,7 @@ int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
 void tg_rt_fini(struct tg_rt *rt)
 {
     tg_resolve_fini(&rt->resolve);
-    tg_lua_http__free_origins(rt);
+    tg_http_xchg__rt_fini(rt);
     tg_lua_free(rt->L);
     tg_free(rt->url);
     if (rt->tls) {
@@ -213,7 +213,7 @@ int tg_vu_init(struct tg_vu *vu, struct tg_rt *rt, uint32_t id)
     vu->co_ref = LUA_NOREF;
     lua_newtable(rt->L);
     vu->state_ref = luaL_ref(rt->L, LUA_REGISTRYINDEX);
-    tg_conn_init(&vu->conn, rt->env, tg_lua_http__done, vu);
+    tg_http_xchg__vu_init(vu);
     ev_timer_init(&vu->sleep, sleep_done, 0, 0);
     vu->sleep.data = vu;
     return 0;
@@ -225,12 +225,10 @@ void tg_vu_fini(struct tg_vu *vu)
         return;
     }
     ev_timer_stop(vu->rt->loop, &vu->sleep);
-    tg_conn_close(&vu->conn);
+    tg_http_xchg__abort(vu);
+    tg_http_xchg__vu_fini(vu);
     luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->co_ref);
     luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->state_ref);
-    tg_free(vu->req);
-    tg_free(vu->keep.head);
-    tg_free(vu->keep.body);
     memset(vu, 0, sizeof(*vu));
 }
 
@@ -299,12 +297,7 @@ void tg_vu_abort(struct tg_vu *vu)
         return;
     }
     ev_timer_stop(vu->rt->loop, &vu->sleep);
-    tg_lua_http__forget(vu);
-    if (tg_conn_busy(&vu->conn)) {
-        vu->conn.req = NULL;
-        vu->conn.creq = NULL;
-        tg_conn_close(&vu->conn);
-    }
+    tg_http_xchg__abort(vu);
     luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->co_ref);
     vu->co_ref = LUA_NOREF;
     vu->co = NULL;
@@ -336,11 +329,17 @@ int tg_rt_set_data(struct tg_rt *rt, const char *json, struct tg_diag *d)
     return 0;
 }
 
+void tg_vu_check_deadlines(struct tg_vu *vu, tg_ns now)
+{
+    tg_http_xchg__check_deadlines(vu, now);
+}
+
 int tg_vu_run(struct tg_vu *vu, const char *fn)
 {
     if (ensure_coroutine(vu) < 0) {
         return TG_ENOMEM;
     }
+    tg_lua_http_cookies__reset(vu); /* k6: each iteration starts with an empty jar */
     lua_getglobal(vu->co, fn);
     if (lua_type(vu->co, -1) != LUA_TFUNCTION) {
         lua_pop(vu->co, 1);

@@ -1,0 +1,179 @@
+/*
+ * lua_http_resp — what a finished request gives: the response table the
+ * script receives, and each hop's samples in k6's http_* metrics.
+ *
+ * A request that followed redirects records one set of samples per hop (as
+ * k6 does) and hands the script the last hop's response, whose url is the
+ * final URL. Whether a hop was "expected" (the expected_response tag and the
+ * http_req_failed sample) follows its exchange's expected statuses; a hop
+ * that failed (no response, or tailgate's own redirect errors) never is.
+ */
+#include "core/clock.h"
+#include "net/errcode.h"
+#include "script/internal.h"
+#include "script/lua_json.h"
+#include "script/lua_scenario.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <string.h>
+
+static double ms(tg_ns from, tg_ns to)
+{
+    return (from && to && to > from) ? (double)(to - from) / 1e6 : 0;
+}
+
+/* The error_code of the hop: the connection's, tailgate's own, or 1000 + a status >= 400. */
+static int code_of(const struct tg_http_xchg *x)
+{
+    const struct tg_conn_result *r = &x->res;
+    if (r->error_code) {
+        return r->error_code;
+    }
+    if (x->error_code) {
+        return x->error_code;
+    }
+    return r->status >= 400 ? 1000 + r->status : 0;
+}
+
+static bool expected(const struct tg_http_xchg *x)
+{
+    if (x->res.error_code || x->error_code) {
+        return false;
+    }
+    for (uint8_t i = 0; i < x->expect.n; i++) {
+        if (x->res.status >= x->expect.r[i].lo && x->res.status <= x->expect.r[i].hi) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void push_headers(lua_State *L, const struct tg_h1_resp *r)
+{
+    lua_createtable(L, 0, r ? (int)r->num_headers : 0);
+    for (size_t i = 0; r && i < r->num_headers; i++) {
+        lua_pushlstring(L, r->headers[i].name.ptr, r->headers[i].name.len);
+        lua_pushlstring(L, r->headers[i].value.ptr, r->headers[i].value.len);
+        lua_rawset(L, -3);
+    }
+}
+
+static void push_timings(lua_State *L, const struct tg_conn_result *r)
+{
+    lua_createtable(L, 0, 7);
+    lua_pushnumber(L, 0);
+    lua_setfield(L, -2, "blocked");
+    lua_pushnumber(L, ms(r->t_conn_start, r->t_connected));
+    lua_setfield(L, -2, "connecting");
+    lua_pushnumber(L, r->t_tls_done > r->t_connected ? ms(r->t_connected, r->t_tls_done) : 0);
+    lua_setfield(L, -2, "tls_handshaking");
+    lua_pushnumber(L, ms(r->t_send_start, r->t_send_end));
+    lua_setfield(L, -2, "sending");
+    lua_pushnumber(L, ms(r->t_send_end, r->t_first_byte));
+    lua_setfield(L, -2, "waiting");
+    lua_pushnumber(L, ms(r->t_first_byte, r->t_done));
+    lua_setfield(L, -2, "receiving");
+    lua_pushnumber(L, ms(r->t_send_start, r->t_done));
+    lua_setfield(L, -2, "duration");
+}
+
+static int l_json(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_getfield(L, 1, "body");
+    size_t len;
+    const char *body = lua_tolstring(L, -1, &len);
+    if (!body) {
+        return luaL_error(L, "response:json(): the response has no body");
+    }
+    tg_lua_json_decode(L, body, len);
+    return 1;
+}
+
+void tg_lua_http__push_response(lua_State *L, struct tg_http_xchg *x, const struct tg_h1_resp *r)
+{
+    const struct tg_conn_result *res = &x->res;
+    int code = code_of(x);
+    lua_createtable(L, 0, 8);
+    lua_pushnumber(L, res->error_code ? 0 : res->status);
+    lua_setfield(L, -2, "status");
+    lua_pushlstring(L, x->keep.body ? x->keep.body : "", x->keep.body_len);
+    lua_setfield(L, -2, "body");
+    push_headers(L, r);
+    lua_setfield(L, -2, "headers");
+    lua_pushstring(L, x->url);
+    lua_setfield(L, -2, "url");
+    lua_pushstring(L, code ? tg_errcode_name(code) : "");
+    lua_setfield(L, -2, "error");
+    lua_pushnumber(L, code);
+    lua_setfield(L, -2, "error_code");
+    push_timings(L, res);
+    lua_setfield(L, -2, "timings");
+    if (luaL_newmetatable(L, "tailgate.http.response")) {
+        lua_newtable(L);
+        lua_pushcfunction(L, l_json);
+        lua_setfield(L, -2, "json");
+        lua_setfield(L, -2, "__index");
+    }
+    lua_setmetatable(L, -2);
+}
+
+void tg_lua_http__record(struct tg_http_xchg *x)
+{
+    struct tg_vu *vu = x->vu;
+    const struct tg_conn_result *r = &x->res;
+    int code = code_of(x);
+    bool ok = expected(x);
+    char status[16];
+    char ecode[16];
+    snprintf(status, sizeof(status), "%d", r->error_code ? 0 : r->status);
+    snprintf(ecode, sizeof(ecode), "%d", code);
+    struct tg_tag t[TG_TAGS_MAX];
+    size_t n = 0;
+    for (size_t i = 0; vu->scen && i < vu->scen->n_tags; i++) {
+        t[n++] = vu->scen->tags[i]; /* first: the built-in tags below win over them */
+    }
+    t[n++] = (struct tg_tag){ "scenario", vu->scenario };
+    if (vu->group[0]) {
+        t[n++] = (struct tg_tag){ "group", vu->group };
+    }
+    size_t base = n;
+    t[n++] = (struct tg_tag){ "method", x->method };
+    t[n++] = (struct tg_tag){ "url", x->url };
+    t[n++] = (struct tg_tag){ "name", x->url }; /* params.tags.name, below, replaces it */
+    t[n++] = (struct tg_tag){ "proto", "HTTP/1.1" };
+    t[n++] = (struct tg_tag){ "status", status };
+    if (!x->expect.off) {
+        t[n++] = (struct tg_tag){ "expected_response", ok ? "true" : "false" };
+    }
+    if (code) {
+        t[n++] = (struct tg_tag){ "error_code", ecode };
+    }
+    for (size_t i = 0; i < x->n_req_tags && n < TG_ARRAY_LEN(t); i++) {
+        t[n++] = x->req_tags[i];
+    }
+    const struct {
+        uint32_t metric;
+        double v;
+    } samples[] = {
+        { TG_M_HTTP_REQ_FAILED, ok ? 0 : 1 }, /* first: skipped when expectations are off */
+        { TG_M_HTTP_REQS, 1 },
+        { TG_M_HTTP_REQ_DURATION, ms(r->t_send_start, r->t_done) },
+        { TG_M_HTTP_REQ_BLOCKED, 0 },
+        { TG_M_HTTP_REQ_CONNECTING, ms(r->t_conn_start, r->t_connected) },
+        { TG_M_HTTP_REQ_TLS_HANDSHAKING,
+          r->t_tls_done > r->t_connected ? ms(r->t_connected, r->t_tls_done) : 0 },
+        { TG_M_HTTP_REQ_SENDING, ms(r->t_send_start, r->t_send_end) },
+        { TG_M_HTTP_REQ_WAITING, ms(r->t_send_end, r->t_first_byte) },
+        { TG_M_HTTP_REQ_RECEIVING, ms(r->t_first_byte, r->t_done) },
+    };
+    struct tg_rt *rt = vu->rt;
+    int ts = tg_lua_metrics__tagset(rt, t, n); /* once for the samples */
+    for (size_t i = x->expect.off ? 1 : 0; i < TG_ARRAY_LEN(samples); i++) {
+        tg_lua_metrics__record_ts(rt, samples[i].metric, ts, samples[i].v);
+    }
+    int base_ts = tg_lua_metrics__tagset(rt, t, base);
+    tg_lua_metrics__record_ts(rt, TG_M_DATA_SENT, base_ts, (double)r->bytes_sent);
+    tg_lua_metrics__record_ts(rt, TG_M_DATA_RECEIVED, base_ts, (double)r->bytes_received);
+}
