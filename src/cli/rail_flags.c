@@ -5,9 +5,11 @@
 
 #include "core/secrets.h"
 #include "core/units.h"
+#include "http/h1_write.h"
 #include "http/url.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int tg_rail_flags_finish(struct tg_plan *p, struct tg_diag *d)
 {
@@ -85,6 +87,25 @@ int tg_rail_flags_apply(int opt, const char *arg, struct tg_plan *p, struct tg_d
             return TG_EINVAL;
         }
         p->rails.max_rps = v;
+        return 0;
+    }
+    case TG_OPT_SYNTHETIC: {
+        const char *colon = strchr(arg, ':');
+        const char *v = colon ? colon + 1 + strspn(colon + 1, " \t") : NULL;
+        if (!colon || colon == arg || !tg_h1_write_token_ok(arg, (size_t)(colon - arg)) ||
+            !tg_h1_write_value_ok(v, strlen(v)) || !*v) {
+            tg_diag_set(d,
+                        "--synthetic-header \"%s\": expected 'Name: value' (a header name and "
+                        "a value without control characters)",
+                        arg);
+            return TG_EINVAL;
+        }
+        if (p->rails.synthetic || p->n_headers == TG_PLAN_MAX_HEADERS) {
+            tg_diag_set(d, "--synthetic-header: given once only");
+            return TG_EINVAL;
+        }
+        p->rails.synthetic = arg;
+        p->headers[p->n_headers++] = arg; /* the command line's request carries it too */
         return 0;
     }
     case TG_OPT_ALLOW_HOST:

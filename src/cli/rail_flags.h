@@ -21,6 +21,7 @@ enum {
     TG_OPT_MAX_RPS,
     TG_OPT_ALLOW_HOST,
     TG_OPT_ALLOW_STRICT,
+    TG_OPT_SYNTHETIC,
 };
 
 // clang-format off
@@ -32,11 +33,14 @@ enum {
     { "secret-env", required_argument, NULL, TG_OPT_SECRET_ENV },                \
     { "max-rps", required_argument, NULL, TG_OPT_MAX_RPS },                      \
     { "allow-host", required_argument, NULL, TG_OPT_ALLOW_HOST },                \
-    { "allow-host-strict", no_argument, NULL, TG_OPT_ALLOW_STRICT }
+    { "allow-host-strict", no_argument, NULL, TG_OPT_ALLOW_STRICT },             \
+    { "synthetic-header", required_argument, NULL, TG_OPT_SYNTHETIC }
 // clang-format on
 
 #define TG_RAIL_USAGE                                                                              \
     "safety rails:\n"                                                                              \
+    "      --synthetic-header 'NAME: VALUE'  add this header to every request (scripts too:\n"     \
+    "                          setup, teardown, redirects, batches)\n"                             \
     "      --max-rps N         never more than N requests per second, all threads together\n"      \
     "      --allow-host H[:P]  send only to these hosts (repeatable, *.domain wildcards);\n"       \
     "                          others are never sent: error_code 1710 host_not_allowed\n"          \

@@ -171,6 +171,22 @@ static int merge_thresholds(struct tg_plan *p, const struct tg_options *o,
     return 0;
 }
 
+/* The script's rail options, where no flag set them (the flags win). */
+static void merge_rails(struct tg_plan *p, const struct tg_options *o)
+{
+    if (!p->rails.synthetic) {
+        p->rails.synthetic = o->synthetic_header;
+    }
+    if (p->rails.max_rps <= 0) {
+        p->rails.max_rps = o->max_rps;
+    }
+    if (p->rails.allow.n == 0) {
+        bool strict = p->rails.allow.strict;
+        p->rails.allow = o->allow;
+        p->rails.allow.strict = strict || o->allow.strict;
+    }
+}
+
 int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, struct tg_diag *d)
 {
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
@@ -184,7 +200,7 @@ int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, stru
         tg_diag_set(d, "out of memory");
         return TG_ENOMEM; /* the process exits; nothing to unwind */
     }
-    struct tg_rt_opts o = { p->script, !p->insecure, &reg, NULL };
+    struct tg_rt_opts o = { p->script, !p->insecure, &reg, NULL, NULL };
     int rc = tg_rt_init(&rt, loop, &env, &o, d);
     if (rc == TG_EINVAL) {
         rc = rt.aborted ? TG_ECANCELED : TG_EPROTO; /* tailgate.abort: 108; an error: 107 */
@@ -202,6 +218,9 @@ int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, stru
         }
         if (rc == 0) {
             rc = merge_thresholds(p, p->options, &reg, d);
+        }
+        if (rc == 0) {
+            merge_rails(p, p->options);
         }
         if (rc == 0 && p->options->n_trend_stats > 0) {
             for (size_t i = 0; i < p->options->n_trend_stats; i++) {

@@ -172,7 +172,8 @@ int tg_once_run(const struct tg_plan *p, const char *fn, const char *arg, tg_ns 
         tg_diag_set(d, "%s(): out of memory", fn);
         goto out_env;
     }
-    struct tg_rt_opts ro = { p->script, !p->insecure, &reg, &active };
+    struct tg_rt_rails rails = { &p->rails.allow, p->rails.synthetic, 0, tg_segment_of(0, 1) };
+    struct tg_rt_opts ro = { p->script, !p->insecure, &reg, &active, &rails };
     rc = tg_rt_init(&o.rt, o.loop, &env, &ro, d);
     if (rc < 0) {
         goto out_rt;

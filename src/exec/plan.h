@@ -71,12 +71,13 @@ struct tg_plan {
     size_t n_env_values;
     /* safety rails (cli/rail_flags) */
     struct tg_plan_rails {
-        const char *kill_url;       /* --kill-switch URL, polled; NULL: none */
-        tg_ns kill_interval_ns;     /* --kill-switch-interval (5 s) */
-        unsigned kill_failures;     /* --kill-switch-failures: unreachable polls that stop (3) */
-        struct tg_allow allow;      /* --allow-host; empty: every host */
-        double max_rps;             /* --max-rps: requests per second, all threads (0: none) */
-        const char *kill_file;      /* --kill-file PATH: stop when it exists; NULL: none */
+        const char *kill_url;   /* --kill-switch URL, polled; NULL: none */
+        tg_ns kill_interval_ns; /* --kill-switch-interval (5 s) */
+        unsigned kill_failures; /* --kill-switch-failures: unreachable polls that stop (3) */
+        struct tg_allow allow;  /* --allow-host; empty: every host */
+        const char *synthetic;  /* --synthetic-header "Name: value" on every request; NULL: none */
+        double max_rps;         /* --max-rps: requests per second, all threads (0: none) */
+        const char *kill_file;  /* --kill-file PATH: stop when it exists; NULL: none */
         const char *secret_env[16]; /* --secret-env NAME: values never written anywhere */
         size_t n_secret_env;
     } rails;

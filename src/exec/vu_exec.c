@@ -569,7 +569,7 @@ int tg_vu_exec_init(struct tg_vu_exec *x, const struct tg_vu_exec_conf *c, struc
 {
     memset(x, 0, sizeof(*x));
     x->conf = *c;
-    struct tg_rt_opts o = { c->script, c->tls_verify, c->reg, c->bank };
+    struct tg_rt_opts o = { c->script, c->tls_verify, c->reg, c->bank, c->rails };
     int rc = tg_rt_init(&x->rt, c->loop, c->env, &o, d);
     if (rc < 0) {
         return rc;
@@ -601,6 +601,7 @@ int tg_vu_exec_init(struct tg_vu_exec *x, const struct tg_vu_exec_conf *c, struc
 
 void tg_vu_exec_start(struct tg_vu_exec *x, tg_ns t0)
 {
+    tg_rt_start_cap(&x->rt, t0);
     tg_ns now = tg_clock_now();
     ev_now_update(x->conf.loop);
     for (size_t i = 0; i < x->n_scens; i++) {

@@ -533,6 +533,8 @@ static int script_init(struct tg_worker *w, struct tg_diag *d)
     if (!w->vx) {
         return TG_ENOMEM;
     }
+    w->rails = (struct tg_rt_rails){ &w->plan->rails.allow, w->plan->rails.synthetic,
+                                     w->plan->rails.max_rps, w->seg };
     struct tg_vu_exec_conf c = { w->loop,
                                  &w->env,
                                  &w->reg,
@@ -544,7 +546,8 @@ static int script_init(struct tg_worker *w, struct tg_diag *d)
                                  scenarios_done,
                                  script_aborted,
                                  w,
-                                 w->plan->setup_data };
+                                 w->plan->setup_data,
+                                 &w->rails };
     return tg_vu_exec_init(w->vx, &c, d);
 }
 

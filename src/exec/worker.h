@@ -80,7 +80,8 @@ struct tg_worker {
     uint32_t cap_head;
     uint32_t cap_n;
     ev_timer cap_t;
-    int32_t s_capped; /* the rate_capped counter's series */
+    int32_t s_capped;         /* the rate_capped counter's series */
+    struct tg_rt_rails rails; /* what a script's runtime applies to its requests */
     atomic_bool stop_requested;
     atomic_bool abort_requested; /* coordinator -> worker: stop now, no graceful stop */
     atomic_bool abort_raised;    /* worker -> coordinator: the script called tailgate.abort */

@@ -238,6 +238,22 @@ static void print_rails(FILE *f, const struct tg_plan *p)
 {
     char d[32];
     fprintf(f, "  RAILS\n");
+    fprintf(f, "    synthetic     %s\n",
+            p->rails.synthetic ? p->rails.synthetic : "none (--synthetic-header 'NAME: VALUE')");
+    if (p->rails.allow.n > 0) {
+        fprintf(f, "    allow-list    ");
+        for (size_t i = 0; i < p->rails.allow.n; i++) {
+            if (p->rails.allow.pat[i].port) {
+                fprintf(f, "%s%s:%d", i ? ", " : "", p->rails.allow.pat[i].host,
+                        p->rails.allow.pat[i].port);
+            } else {
+                fprintf(f, "%s%s", i ? ", " : "", p->rails.allow.pat[i].host);
+            }
+        }
+        fprintf(f, "%s\n", p->rails.allow.strict ? " (strict: anything else aborts)" : "");
+    } else {
+        fprintf(f, "    allow-list    none: every host (--allow-host HOST)\n");
+    }
     if (p->rails.max_rps > 0) {
         fprintf(f, "    rate cap      %g requests/s at most, all threads together\n",
                 p->rails.max_rps);

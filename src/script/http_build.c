@@ -154,6 +154,11 @@ int tg_http_build__compose(struct tg_http_xchg *x, const struct tg_http_parts *p
     x->hdr_off = (uint32_t)o.len;
     x->hdr_len = (uint32_t)p->hdrs.len;
     put(&o, p->hdrs.ptr, p->hdrs.len);
+    const char *syn = x->vu->rt->rails.synthetic;
+    if (syn) { /* --synthetic-header: on every request, whatever the script sets */
+        puts_(&o, syn);
+        put(&o, "\r\n", 2);
+    }
     if (!(p->flags & TG_HTTP_F_UA)) {
         puts_(&o, "User-Agent: tailgate/0.1\r\n");
     }

@@ -75,6 +75,9 @@ static void xchg_init(struct tg_http_xchg *x, struct tg_vu *vu)
 
 static void xchg_fini(struct tg_http_xchg *x)
 {
+    if (x->state == TG_HTTP_XCHG_CAPPED) {
+        ev_timer_stop(x->vu->rt->loop, &x->cap_t);
+    }
     tg_free(x->req);
     tg_free(x->keep.head);
     tg_free(x->keep.body);
@@ -148,6 +151,7 @@ struct tg_http_xchg *tg_http_xchg__get(struct tg_vu *vu, int i)
 /* ---- origins ------------------------------------------------------------------ */
 
 static void send_now(struct tg_http_xchg *x, tg_ns now);
+static int go(struct tg_http_xchg *x, tg_ns now);
 
 static void resolved(void *ctx, const struct tg_addr *addrs, int n, int err)
 {
@@ -188,6 +192,18 @@ struct tg_origin *tg_http_xchg__origin(struct tg_rt *rt, const struct tg_url *u)
     o->waiter = (struct tg_resolve_waiter){ resolved, o, NULL };
     o->next = rt->origins;
     rt->origins = o;
+    if (rt->rails.allow && !tg_allow_match(rt->rails.allow, o->host, o->port)) {
+        /* never resolved, never connected: every request fails at once with 1710 */
+        o->target.n_addrs = 0;
+        o->target.resolve_error = TG_ERR_HOST_NOT_ALLOWED;
+        o->expires = INT64_MAX;
+        if (rt->rails.allow->strict) {
+            char reason[320];
+            snprintf(reason, sizeof(reason), "%s:%d is not on the --allow-host list", o->host,
+                     o->port);
+            tg_runtime__abort(rt, reason);
+        }
+    }
     return o;
 }
 
@@ -282,10 +298,43 @@ static void send_now(struct tg_http_xchg *x, tg_ns now)
     tg_conn_send(&xc->conn, &x->origin->target, &x->creq, now);
 }
 
+static void cap_released(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct tg_http_xchg *x = t->data;
+    x->state = TG_HTTP_XCHG_IDLE;
+    if (go(x, tg_clock_now()) < 0) {
+        memset(&x->res, 0, sizeof(x->res));
+        x->res.error_code = TG_ERR_GENERIC;
+        tg_http_xchg__hop_done(x);
+    }
+}
+
 int tg_http_xchg__dispatch(struct tg_http_xchg *x)
 {
-    struct tg_origin *o = x->origin;
     tg_ns now = tg_clock_now();
+    struct tg_rt *rt = x->vu->rt;
+    if (rt->capped && x->origin->target.resolve_error != TG_ERR_HOST_NOT_ALLOWED) {
+        tg_ns at = tg_rate_cap_take(&rt->cap, now);
+        if (at > now) { /* --max-rps: wait for the permit */
+            if (rt->capped_metric >= 0) {
+                struct tg_tag tag = { "scenario", x->vu->scenario };
+                tg_rt_record(rt, (uint32_t)rt->capped_metric, &tag, 1, 1);
+            }
+            x->state = TG_HTTP_XCHG_CAPPED;
+            ev_timer_init(&x->cap_t, cap_released, (double)(at - now) / 1e9, 0);
+            x->cap_t.data = x;
+            ev_timer_start(rt->loop, &x->cap_t);
+            return 0;
+        }
+    }
+    return go(x, now);
+}
+
+static int go(struct tg_http_xchg *x, tg_ns now)
+{
+    struct tg_origin *o = x->origin;
     if (tg_likely(!o->resolving && o->expires > now)) {
         send_now(x, now);
         return 0;
@@ -397,6 +446,9 @@ void tg_http_xchg__hop_done(struct tg_http_xchg *x)
 static void forget(struct tg_http_xchg *x)
 {
     struct tg_origin *o = x->origin;
+    if (x->state == TG_HTTP_XCHG_CAPPED) {
+        ev_timer_stop(x->vu->rt->loop, &x->cap_t);
+    }
     if (x->state == TG_HTTP_XCHG_RESOLVING && o) {
         for (int i = 0; i < o->n_waiting; i++) {
             if (o->waiting[i] == x) {

@@ -67,6 +67,7 @@ enum tg_http_xchg_state {
     TG_HTTP_XCHG_QUEUED,    /* a batch's request waiting for room at its origin */
     TG_HTTP_XCHG_RESOLVING, /* waiting for its origin's name lookup */
     TG_HTTP_XCHG_SENDING,   /* on a connection */
+    TG_HTTP_XCHG_CAPPED,    /* waiting for its --max-rps permit (cap_t) */
 };
 
 /* Flags of an exchange's request (struct tg_http_xchg.flags). */
@@ -104,6 +105,7 @@ struct tg_http_xchg {
     int batch_key;      /* a batch's result slot; -1 outside a batch */
     tg_ns timeout_ns;
     struct tg_http_expect expect; /* copied from params.expected or the default */
+    ev_timer cap_t;               /* --max-rps: the permit's release */
     char method[16];
     struct tg_tag req_tags[16]; /* params.tags (into req_tag_buf) */
     size_t n_req_tags;

@@ -13,6 +13,8 @@
  * yields again or the iteration ends (then reports it through the hooks).
  */
 void tg_runtime__resume(struct tg_vu *vu, int nargs);
+/* Stops the whole test with reason (tailgate.abort, a strict rail): tells the owner once. */
+void tg_runtime__abort(struct tg_rt *rt, const char *reason);
 /* The runtime of a C function called from Lua (its first upvalue). */
 struct tg_rt *tg_runtime__of(lua_State *L);
 /* The VU running now, or a Lua error when called outside an iteration. */

@@ -35,6 +35,7 @@
 
 #include "core/diag.h"
 #include "exec/plan.h"
+#include "net/allow.h"
 #include "script/optval.h"
 #include "tg.h"
 
@@ -94,6 +95,10 @@ struct tg_options {
     tg_ns teardown_timeout;               /* default 60s */
     tg_ns handle_summary_timeout;         /* default 2m */
     char *trend_stats[TG_PLAN_MAX_STATS]; /* owned; summaryTrendStats, n = 0: default */
+    /* production rails (tailgate's own keys; the flags win) */
+    char *synthetic_header; /* owned; syntheticHeader "Name: value" */
+    double max_rps;         /* maxRPS; 0: none */
+    struct tg_allow allow;  /* allowHosts, allowHostsStrict */
     size_t n_trend_stats;
 };
 

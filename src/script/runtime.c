@@ -62,18 +62,23 @@ static int l_sleep(lua_State *L)
  * Stops the whole test (k6's test.abort): the owner is told, and the calling
  * iteration ends with an error that is not counted as a failure.
  */
+void tg_runtime__abort(struct tg_rt *rt, const char *reason)
+{
+    if (rt->aborted) {
+        return;
+    }
+    rt->aborted = true;
+    snprintf(rt->abort_reason, sizeof(rt->abort_reason), "%s",
+             *reason ? reason : "tailgate.abort() called");
+    if (rt->hooks.on_abort) {
+        rt->hooks.on_abort(rt->hooks.owner, rt->abort_reason);
+    }
+}
+
 static int l_abort(lua_State *L)
 {
     struct tg_rt *rt = tg_runtime__of(L);
-    const char *reason = luaL_optstring(L, 1, "");
-    if (!rt->aborted) {
-        rt->aborted = true;
-        snprintf(rt->abort_reason, sizeof(rt->abort_reason), "%s",
-                 *reason ? reason : "tailgate.abort() called");
-        if (rt->hooks.on_abort) {
-            rt->hooks.on_abort(rt->hooks.owner, rt->abort_reason);
-        }
-    }
+    tg_runtime__abort(rt, luaL_optstring(L, 1, ""));
     return luaL_error(L, "test aborted: %s", rt->abort_reason);
 }
 
@@ -173,6 +178,15 @@ int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
     rt->timeout_ns = 60 * TG_NS_PER_S;
     rt->connect_timeout_ns = 10 * TG_NS_PER_S;
     rt->data_ref = LUA_NOREF;
+    rt->capped_metric = -1;
+    if (o->rails) {
+        rt->rails = *o->rails;
+        rt->capped = rt->rails.max_rps > 0;
+    }
+    if (rt->capped && rt->reg) {
+        rt->capped_metric =
+            tg_registry_metric(rt->reg, "rate_capped", TG_KIND_COUNTER, TG_CONTAINS_DEFAULT);
+    }
     tg_resolve_init(&rt->resolve, loop, 300 * TG_NS_PER_S);
     struct tg_tls_opts to = { !o->tls_verify, NULL };
     rt->tls = tg_tls_ctx_new(&to, d);
@@ -283,6 +297,13 @@ void tg_runtime__resume(struct tg_vu *vu, int nargs)
     lua_pop(vu->co, 1);
     end_iteration(vu, lua_tostring(rt->L, -1));
     lua_pop(rt->L, 1);
+}
+
+void tg_rt_start_cap(struct tg_rt *rt, tg_ns t0)
+{
+    if (rt->capped) {
+        tg_rate_cap_init(&rt->cap, rt->rails.seg, rt->rails.max_rps, t0);
+    }
 }
 
 int tg_rt_record(struct tg_rt *rt, uint32_t metric, const struct tg_tag *tags, size_t n,

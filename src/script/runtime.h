@@ -16,10 +16,12 @@
 #define TG_SCRIPT_RUNTIME_H
 
 #include "core/diag.h"
+#include "exec/rate_cap.h"
 #include "http/url.h"
 #include "metrics/bank.h"
 #include "metrics/registry.h"
 #include "metrics/tags.h"
+#include "net/allow.h"
 #include "net/conn.h"
 #include "net/resolve.h"
 #include "script/http_xchg.h"
@@ -55,6 +57,14 @@ struct tg_rt_hooks {
 
 struct tg_origin; /* scheme + host + port with its resolved addresses */
 
+/* The production rails a runtime applies to every request it sends (borrowed). */
+struct tg_rt_rails {
+    const struct tg_allow *allow; /* --allow-host; NULL or empty: every host */
+    const char *synthetic;        /* --synthetic-header "Name: value"; NULL: none */
+    double max_rps;               /* --max-rps, all threads (0: none) */
+    struct tg_segment seg;        /* this runtime's share of max_rps */
+};
+
 struct tg_rt {
     lua_State *L;
     struct ev_loop *loop;
@@ -70,8 +80,12 @@ struct tg_rt {
     struct tg_url *url;      /* scratch for parsing request URLs; owned */
     struct tg_registry *reg; /* the owner's metric registry (custom metrics, checks); may be NULL */
     struct tg_bank **bank;   /* the owner's active bank, where samples go; may be NULL */
-    int data_ref;            /* setup()'s data, the argument of every iteration (LUA_NOREF: none) */
-    bool aborted;            /* tailgate.abort was called */
+    struct tg_rt_rails rails;
+    bool capped;            /* rails.max_rps applies: requests wait for cap's permits */
+    struct tg_rate_cap cap; /* started by tg_rt_start_cap */
+    int capped_metric;      /* the rate_capped counter (-1: none) */
+    int data_ref;           /* setup()'s data, the argument of every iteration (LUA_NOREF: none) */
+    bool aborted;           /* tailgate.abort was called */
     char abort_reason[256];
     const char *path;        /* the script (borrowed); data files are found relative to it */
     bool in_init;            /* the init context runs: files may be read (tailgate.open...) */
@@ -107,14 +121,17 @@ struct tg_vu {
  * / TG_ENOENT / TG_ENOMEM.
  */
 struct tg_rt_opts {
-    const char *path;        /* the script */
-    bool tls_verify;         /* verify TLS certificates */
-    struct tg_registry *reg; /* where custom metrics are registered; may be NULL */
-    struct tg_bank **bank;   /* where samples go (the owner's active bank); may be NULL */
+    const char *path;                /* the script */
+    bool tls_verify;                 /* verify TLS certificates */
+    struct tg_registry *reg;         /* where custom metrics are registered; may be NULL */
+    struct tg_bank **bank;           /* where samples go (the owner's active bank); may be NULL */
+    const struct tg_rt_rails *rails; /* production rails on every request; may be NULL */
 };
 
 int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
                const struct tg_rt_opts *o, struct tg_diag *d);
+/* Starts the --max-rps permits of this runtime's share at t0 (the run's start). */
+void tg_rt_start_cap(struct tg_rt *rt, tg_ns t0);
 void tg_rt_fini(struct tg_rt *rt);
 
 int tg_vu_init(struct tg_vu *vu, struct tg_rt *rt, uint32_t id);
