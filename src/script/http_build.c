@@ -135,6 +135,22 @@ static void put_cookies(struct out *o, struct tg_vu *vu, const struct tg_url *u,
     put(o, "\r\n", 2);
 }
 
+/* v in decimal, into buf (24 bytes); returns buf. */
+static const char *decimal(uint64_t v, char *buf)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++) {
+        buf[i] = tmp[n - 1 - i];
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 int tg_http_build__compose(struct tg_http_xchg *x, const struct tg_http_parts *p, char **buf,
                            size_t *cap, size_t *len)
 {
@@ -144,12 +160,18 @@ int tg_http_build__compose(struct tg_http_xchg *x, const struct tg_http_parts *p
     put(&o, " ", 1);
     puts_(&o, u->target);
     puts_(&o, " HTTP/1.1\r\n");
-    char line[320];
-    if (!(p->flags & TG_HTTP_F_HOST)) {
-        char host[300];
-        tg_url_host_header(u, host, sizeof(host));
-        snprintf(line, sizeof(line), "Host: %s\r\n", host);
-        puts_(&o, line);
+    char num[24];
+    if (!(p->flags & TG_HTTP_F_HOST)) { /* no printf on the request path */
+        bool v6 = u->host_is_ipv6;
+        bool dflt = (u->tls && u->port == 443) || (!u->tls && u->port == 80);
+        puts_(&o, v6 ? "Host: [" : "Host: ");
+        puts_(&o, u->host);
+        puts_(&o, v6 ? "]" : "");
+        if (!dflt) {
+            put(&o, ":", 1);
+            puts_(&o, decimal((uint64_t)u->port, num));
+        }
+        puts_(&o, "\r\n");
     }
     x->hdr_off = (uint32_t)o.len;
     x->hdr_len = (uint32_t)p->hdrs.len;
@@ -166,8 +188,9 @@ int tg_http_build__compose(struct tg_http_xchg *x, const struct tg_http_parts *p
         puts_(&o, "Content-Type: application/json\r\n");
     }
     if (wants_length(p->method, p->body.len) && !(p->flags & TG_HTTP_F_CL)) {
-        snprintf(line, sizeof(line), "Content-Length: %zu\r\n", p->body.len);
-        puts_(&o, line);
+        puts_(&o, "Content-Length: ");
+        puts_(&o, decimal(p->body.len, num));
+        puts_(&o, "\r\n");
     }
     put_cookies(&o, x->vu, u, x, p->cks);
     put(&o, "\r\n", 2);
@@ -490,7 +513,7 @@ void tg_http_build__request(lua_State *L, struct tg_http_xchg *x, const struct t
     x->redirects_max = x->redirects_left;
     tg_lua_http_expect__of(L, c, x);
     struct tg_span body = body_of(L, c, &flags);
-    snprintf(x->method, sizeof(x->method), "%s", c->method);
+    memcpy(x->method, c->method, strlen(c->method) + 1); /* checked shorter above */
     tg_http_build__set_url(x, url);
     x->origin = tg_http_xchg__origin(rt, rt->url);
     struct tg_http_parts p = { c->method, rt->url, { h->hdrs, h->hdrs_len }, { h->cks, h->cks_len },

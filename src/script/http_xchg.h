@@ -81,6 +81,8 @@ enum {
         1u << 5, /* Authorization and the script's cookies were dropped (another host) */
 };
 
+#define TG_HTTP_REC_SAMPLES 11 /* the samples each hop records */
+
 struct tg_http_xchg {
     struct tg_vu *vu;
     enum tg_http_xchg_state state;
@@ -106,6 +108,9 @@ struct tg_http_xchg {
     tg_ns timeout_ns;
     struct tg_http_expect expect; /* copied from params.expected or the default */
     ev_timer cap_t;               /* --max-rps: the permit's release */
+    uint64_t rec_key;             /* what decided the last hop's series (lua_http_resp) */
+    bool rec_valid;               /* rec_sid holds them */
+    int32_t rec_sid[TG_HTTP_REC_SAMPLES];
     char method[16];
     struct tg_tag req_tags[16]; /* params.tags (into req_tag_buf) */
     size_t n_req_tags;

@@ -34,6 +34,10 @@ int tg_lua_metrics__record_c(struct tg_rt *rt, uint32_t metric, const struct tg_
                              double value);
 /* Interns a tag set once for several samples (< 0 on a bad tag). */
 int tg_lua_metrics__tagset(struct tg_rt *rt, const struct tg_tag *tags, size_t n);
+/* The series of metric under an interned tag set (created as needed); < 0 without one. */
+int tg_lua_metrics__series(struct tg_rt *rt, uint32_t metric, int tagset);
+/* Records into a series tg_lua_metrics__series gave (sid < 0: nothing). */
+void tg_lua_metrics__record_sid(struct tg_rt *rt, uint32_t metric, int sid, double value);
 /* Records into metric under an interned tag set. 0 or < 0. */
 int tg_lua_metrics__record_ts(struct tg_rt *rt, uint32_t metric, int tagset, double value);
 /* Adds open, csv and json_file (the data-file readers) to the table on top. */

@@ -119,12 +119,41 @@ void tg_lua_http__push_response(lua_State *L, struct tg_http_xchg *x, const stru
     lua_setmetatable(L, -2);
 }
 
-void tg_lua_http__record(struct tg_http_xchg *x)
+/* FNV-1a over a string and its terminator, folded into h. */
+static uint64_t fold(uint64_t h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s;; p++) {
+        h = (h ^ *p) * 0x100000001b3ULL;
+        if (!*p) {
+            return h;
+        }
+    }
+}
+
+/* What decides a hop's tag set, as one number: the strings hashed, the rest as is. */
+static uint64_t tag_key(const struct tg_http_xchg *x, int code, bool ok)
+{
+    const struct tg_vu *vu = x->vu;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fold(h, vu->scenario);
+    h = fold(h, vu->group);
+    h = fold(h, x->method);
+    h = fold(h, x->url);
+    for (size_t i = 0; i < x->n_req_tags; i++) {
+        h = fold(fold(h, x->req_tags[i].key), x->req_tags[i].value);
+    }
+    h ^= (uint64_t)(uintptr_t)vu->scen;
+    h = (h ^ (uint64_t)(unsigned)x->res.status) * 0x100000001b3ULL;
+    h = (h ^ (uint64_t)(unsigned)x->res.error_code) * 0x100000001b3ULL;
+    h = (h ^ (uint64_t)(unsigned)code) * 0x100000001b3ULL;
+    return (h ^ (uint64_t)(ok | (x->expect.off << 1))) * 0x100000001b3ULL;
+}
+
+/* Interns the hop's two tag sets (all tags; the base ones for data_sent/received). */
+static void intern_tags(struct tg_http_xchg *x, int code, bool ok, int *ts, int *base_ts)
 {
     struct tg_vu *vu = x->vu;
     const struct tg_conn_result *r = &x->res;
-    int code = code_of(x);
-    bool ok = expected(x);
     char status[16];
     char ecode[16];
     snprintf(status, sizeof(status), "%d", r->error_code ? 0 : r->status);
@@ -153,27 +182,54 @@ void tg_lua_http__record(struct tg_http_xchg *x)
     for (size_t i = 0; i < x->n_req_tags && n < TG_ARRAY_LEN(t); i++) {
         t[n++] = x->req_tags[i];
     }
-    const struct {
-        uint32_t metric;
-        double v;
-    } samples[] = {
-        { TG_M_HTTP_REQ_FAILED, ok ? 0 : 1 }, /* first: skipped when expectations are off */
-        { TG_M_HTTP_REQS, 1 },
-        { TG_M_HTTP_REQ_DURATION, ms(r->t_send_start, r->t_done) },
-        { TG_M_HTTP_REQ_BLOCKED, 0 },
-        { TG_M_HTTP_REQ_CONNECTING, ms(r->t_conn_start, r->t_connected) },
-        { TG_M_HTTP_REQ_TLS_HANDSHAKING,
-          r->t_tls_done > r->t_connected ? ms(r->t_connected, r->t_tls_done) : 0 },
-        { TG_M_HTTP_REQ_SENDING, ms(r->t_send_start, r->t_send_end) },
-        { TG_M_HTTP_REQ_WAITING, ms(r->t_send_end, r->t_first_byte) },
-        { TG_M_HTTP_REQ_RECEIVING, ms(r->t_first_byte, r->t_done) },
-    };
+    *ts = tg_lua_metrics__tagset(vu->rt, t, n);
+    *base_ts = tg_lua_metrics__tagset(vu->rt, t, base);
+}
+
+/* The samples of a hop, in this order: the first nine under all its tags, the rest under the base
+ * ones. */
+static const uint32_t rec_metrics[TG_HTTP_REC_SAMPLES] = {
+    TG_M_HTTP_REQ_FAILED,  TG_M_HTTP_REQS,           TG_M_HTTP_REQ_DURATION,
+    TG_M_HTTP_REQ_BLOCKED, TG_M_HTTP_REQ_CONNECTING, TG_M_HTTP_REQ_TLS_HANDSHAKING,
+    TG_M_HTTP_REQ_SENDING, TG_M_HTTP_REQ_WAITING,    TG_M_HTTP_REQ_RECEIVING,
+    TG_M_DATA_SENT,        TG_M_DATA_RECEIVED,
+};
+
+void tg_lua_http__record(struct tg_http_xchg *x)
+{
+    struct tg_vu *vu = x->vu;
+    const struct tg_conn_result *r = &x->res;
+    int code = code_of(x);
+    bool ok = expected(x);
+    /* the same request as last time gets the same series: no string work, no lookups */
+    uint64_t key = tag_key(x, code, ok);
     struct tg_rt *rt = vu->rt;
-    int ts = tg_lua_metrics__tagset(rt, t, n); /* once for the samples */
-    for (size_t i = x->expect.off ? 1 : 0; i < TG_ARRAY_LEN(samples); i++) {
-        tg_lua_metrics__record_ts(rt, samples[i].metric, ts, samples[i].v);
+    if (key != x->rec_key || !x->rec_valid) {
+        int ts;
+        int base_ts;
+        intern_tags(x, code, ok, &ts, &base_ts);
+        x->rec_valid = true;
+        for (size_t i = 0; i < TG_ARRAY_LEN(rec_metrics); i++) {
+            x->rec_sid[i] = tg_lua_metrics__series(rt, rec_metrics[i], i < 9 ? ts : base_ts);
+            x->rec_valid = x->rec_valid && x->rec_sid[i] >= 0;
+        }
+        x->rec_key = key;
     }
-    int base_ts = tg_lua_metrics__tagset(rt, t, base);
-    tg_lua_metrics__record_ts(rt, TG_M_DATA_SENT, base_ts, (double)r->bytes_sent);
-    tg_lua_metrics__record_ts(rt, TG_M_DATA_RECEIVED, base_ts, (double)r->bytes_received);
+    const double v[TG_ARRAY_LEN(rec_metrics)] = {
+        ok ? 0 : 1,
+        1,
+        ms(r->t_send_start, r->t_done),
+        0,
+        ms(r->t_conn_start, r->t_connected),
+        r->t_tls_done > r->t_connected ? ms(r->t_connected, r->t_tls_done) : 0,
+        ms(r->t_send_start, r->t_send_end),
+        ms(r->t_send_end, r->t_first_byte),
+        ms(r->t_first_byte, r->t_done),
+        (double)r->bytes_sent,
+        (double)r->bytes_received,
+    };
+    /* http_req_failed first: skipped when expectations are off */
+    for (size_t i = x->expect.off ? 1 : 0; i < TG_ARRAY_LEN(rec_metrics); i++) {
+        tg_lua_metrics__record_sid(rt, rec_metrics[i], x->rec_sid[i], v[i]);
+    }
 }
