@@ -45,6 +45,10 @@ int tg_http_xchg__rt_init(struct tg_rt *rt)
         return TG_ENOMEM;
     }
     rt->http->expect = (struct tg_http_expect){ .n = 1, .r = { { 200, 399 } } };
+    rt->http->resp_mt = LUA_NOREF;
+    for (int i = 0; i < TG_HTTP_RESP_KEYS; i++) {
+        rt->http->keys[i] = LUA_NOREF;
+    }
     return 0;
 }
 
@@ -390,6 +394,10 @@ static void conn_done(struct tg_conn *c, void *ctx)
 /* The response head of the hop just done, parsed into the runtime's scratch; NULL without one. */
 static const struct tg_h1_resp *parsed_head(struct tg_http_xchg *x)
 {
+    struct tg_conn_env *env = x->vu->rt->env;
+    if (env->resp_owner == &x->keep && x->keep.head_len > 0) {
+        return env->resp; /* parsed as it arrived, its spans already in our copy */
+    }
     struct tg_h1_resp *r = &x->vu->rt->http->resp;
     if (x->keep.head_len == 0 || tg_h1_parse_head(x->keep.head, x->keep.head_len, r) <= 0) {
         return NULL;

@@ -82,6 +82,7 @@ enum {
 };
 
 #define TG_HTTP_REC_SAMPLES 11 /* the samples each hop records */
+#define TG_HTTP_RESP_KEYS   14 /* the field names of a response and its timings */
 
 struct tg_http_xchg {
     struct tg_vu *vu;
@@ -138,6 +139,8 @@ struct tg_http_rt {
     char *cks; /* scratch: the script's cookies being collected */
     size_t cks_len;
     size_t cks_cap;
+    int keys[TG_HTTP_RESP_KEYS]; /* registry refs of the response's field names (lua_http_resp) */
+    int resp_mt;                 /* registry ref of the response metatable; LUA_NOREF until made */
 };
 
 /* A VU's share: embedded in struct tg_vu. */

@@ -59,23 +59,53 @@ static void push_headers(lua_State *L, const struct tg_h1_resp *r)
     }
 }
 
-static void push_timings(lua_State *L, const struct tg_conn_result *r)
+/* The field names, interned once per state: setting a field costs no string hashing. */
+enum {
+    K_STATUS,
+    K_BODY,
+    K_HEADERS,
+    K_URL,
+    K_ERROR,
+    K_ERROR_CODE,
+    K_TIMINGS,
+    K_BLOCKED,
+    K_CONNECTING,
+    K_TLS,
+    K_SENDING,
+    K_WAITING,
+    K_RECEIVING,
+    K_DURATION
+};
+
+static const char *const key_names[TG_HTTP_RESP_KEYS] = {
+    "status",  "body",       "headers",         "url",     "error",   "error_code", "timings",
+    "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving",  "duration",
+};
+
+/* t[key] = the value on top (t at -2 before the call). */
+static void set_key(lua_State *L, const struct tg_http_rt *h, int k)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->keys[k]);
+    lua_insert(L, -2);
+    lua_rawset(L, -3);
+}
+
+static void set_num(lua_State *L, const struct tg_http_rt *h, int k, double v)
+{
+    lua_pushnumber(L, v);
+    set_key(L, h, k);
+}
+
+static void push_timings(lua_State *L, const struct tg_http_rt *h, const struct tg_conn_result *r)
 {
     lua_createtable(L, 0, 7);
-    lua_pushnumber(L, 0);
-    lua_setfield(L, -2, "blocked");
-    lua_pushnumber(L, ms(r->t_conn_start, r->t_connected));
-    lua_setfield(L, -2, "connecting");
-    lua_pushnumber(L, r->t_tls_done > r->t_connected ? ms(r->t_connected, r->t_tls_done) : 0);
-    lua_setfield(L, -2, "tls_handshaking");
-    lua_pushnumber(L, ms(r->t_send_start, r->t_send_end));
-    lua_setfield(L, -2, "sending");
-    lua_pushnumber(L, ms(r->t_send_end, r->t_first_byte));
-    lua_setfield(L, -2, "waiting");
-    lua_pushnumber(L, ms(r->t_first_byte, r->t_done));
-    lua_setfield(L, -2, "receiving");
-    lua_pushnumber(L, ms(r->t_send_start, r->t_done));
-    lua_setfield(L, -2, "duration");
+    set_num(L, h, K_BLOCKED, 0);
+    set_num(L, h, K_CONNECTING, ms(r->t_conn_start, r->t_connected));
+    set_num(L, h, K_TLS, r->t_tls_done > r->t_connected ? ms(r->t_connected, r->t_tls_done) : 0);
+    set_num(L, h, K_SENDING, ms(r->t_send_start, r->t_send_end));
+    set_num(L, h, K_WAITING, ms(r->t_send_end, r->t_first_byte));
+    set_num(L, h, K_RECEIVING, ms(r->t_first_byte, r->t_done));
+    set_num(L, h, K_DURATION, ms(r->t_send_start, r->t_done));
 }
 
 static int l_json(lua_State *L)
@@ -91,31 +121,43 @@ static int l_json(lua_State *L)
     return 1;
 }
 
+/* Interns the field names and makes the metatable, once per state. */
+static void prepare(lua_State *L, struct tg_http_rt *h)
+{
+    for (int i = 0; i < TG_HTTP_RESP_KEYS; i++) {
+        lua_pushstring(L, key_names[i]);
+        h->keys[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, l_json);
+    lua_setfield(L, -2, "json");
+    lua_setfield(L, -2, "__index");
+    h->resp_mt = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
 void tg_lua_http__push_response(lua_State *L, struct tg_http_xchg *x, const struct tg_h1_resp *r)
 {
+    struct tg_http_rt *h = x->vu->rt->http;
+    if (tg_unlikely(h->resp_mt == LUA_NOREF)) {
+        prepare(L, h);
+    }
     const struct tg_conn_result *res = &x->res;
     int code = code_of(x);
-    lua_createtable(L, 0, 8);
-    lua_pushnumber(L, res->error_code ? 0 : res->status);
-    lua_setfield(L, -2, "status");
+    lua_createtable(L, 0, 7);
+    set_num(L, h, K_STATUS, res->error_code ? 0 : res->status);
     lua_pushlstring(L, x->keep.body ? x->keep.body : "", x->keep.body_len);
-    lua_setfield(L, -2, "body");
+    set_key(L, h, K_BODY);
     push_headers(L, r);
-    lua_setfield(L, -2, "headers");
+    set_key(L, h, K_HEADERS);
     lua_pushstring(L, x->url);
-    lua_setfield(L, -2, "url");
+    set_key(L, h, K_URL);
     lua_pushstring(L, code ? tg_errcode_name(code) : "");
-    lua_setfield(L, -2, "error");
-    lua_pushnumber(L, code);
-    lua_setfield(L, -2, "error_code");
-    push_timings(L, res);
-    lua_setfield(L, -2, "timings");
-    if (luaL_newmetatable(L, "tailgate.http.response")) {
-        lua_newtable(L);
-        lua_pushcfunction(L, l_json);
-        lua_setfield(L, -2, "json");
-        lua_setfield(L, -2, "__index");
-    }
+    set_key(L, h, K_ERROR);
+    set_num(L, h, K_ERROR_CODE, code);
+    push_timings(L, h, res);
+    set_key(L, h, K_TIMINGS);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->resp_mt);
     lua_setmetatable(L, -2);
 }
 
