@@ -493,10 +493,28 @@ void tg_http_build__set_url(struct tg_http_xchg *x, const char *url)
     x->url[n] = '\0';
 }
 
+/*
+ * The same plain call as last time (no params, body or client, the same
+ * method and URL, no cookies then or now, no redirect followed): the request
+ * built then is still exactly right, so it is sent again as it is.
+ */
+static bool same_as_last(lua_State *L, const struct tg_http_xchg *x, const struct tg_http_call *c)
+{
+    if (!x->plain || c->params || c->body || c->client || x->redirects_left != x->redirects_max ||
+        (x->vu->http.jar && x->vu->http.jar->n > 0) || strcmp(x->method, c->method) != 0) {
+        return false;
+    }
+    const char *url = lua_tostring(L, c->url);
+    return url && strcmp(url, x->url) == 0;
+}
+
 void tg_http_build__request(lua_State *L, struct tg_http_xchg *x, const struct tg_http_call *c)
 {
     struct tg_rt *rt = c->rt;
     struct tg_http_rt *h = rt->http;
+    if (same_as_last(L, x, c)) {
+        return;
+    }
     if (!tg_h1_write_token_ok(c->method, strlen(c->method)) ||
         strlen(c->method) >= sizeof(x->method)) {
         luaL_error(L, "http: method \"%s\" is not an HTTP token", c->method);
@@ -525,6 +543,10 @@ void tg_http_build__request(lua_State *L, struct tg_http_xchg *x, const struct t
         x->req,  x->req_len, strcmp(c->method, "HEAD") == 0, x->timeout_ns, rt->connect_timeout_ns,
         &x->keep
     };
+    /* a plain call, fully described by its method and URL, may be sent again as built */
+    x->plain = !c->params && !c->body && !c->client && h->cks_len == 0 &&
+               !(x->vu->http.jar && x->vu->http.jar->n > 0) && strlen(url) < sizeof(x->url) &&
+               lua_type(L, c->url) == LUA_TSTRING;
 }
 
 /* Pushes the field of params or the client for other files (expected statuses). */

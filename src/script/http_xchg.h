@@ -82,7 +82,8 @@ enum {
 };
 
 #define TG_HTTP_REC_SAMPLES 11 /* the samples each hop records */
-#define TG_HTTP_RESP_KEYS   14 /* the field names of a response and its timings */
+#define TG_HTTP_RESP_KEYS   7  /* the field names of a response */
+#define TG_HTTP_TIMINGS     7  /* the timings of a response */
 
 struct tg_http_xchg {
     struct tg_vu *vu;
@@ -109,8 +110,9 @@ struct tg_http_xchg {
     tg_ns timeout_ns;
     struct tg_http_expect expect; /* copied from params.expected or the default */
     ev_timer cap_t;               /* --max-rps: the permit's release */
-    uint64_t rec_key;             /* what decided the last hop's series (lua_http_resp) */
-    bool rec_valid;               /* rec_sid holds them */
+    bool plain; /* the request in req came from a plain call: method and URL only (http_build) */
+    uint64_t rec_key; /* what decided the last hop's series (lua_http_resp) */
+    bool rec_valid;   /* rec_sid holds them */
     int32_t rec_sid[TG_HTTP_REC_SAMPLES];
     char method[16];
     struct tg_tag req_tags[16]; /* params.tags (into req_tag_buf) */
@@ -141,6 +143,7 @@ struct tg_http_rt {
     size_t cks_cap;
     int keys[TG_HTTP_RESP_KEYS]; /* registry refs of the response's field names (lua_http_resp) */
     int resp_mt;                 /* registry ref of the response metatable; LUA_NOREF until made */
+    int timings_mt;              /* ... and of the timings' */
 };
 
 /* A VU's share: embedded in struct tg_vu. */

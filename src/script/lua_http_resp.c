@@ -60,26 +60,10 @@ static void push_headers(lua_State *L, const struct tg_h1_resp *r)
 }
 
 /* The field names, interned once per state: setting a field costs no string hashing. */
-enum {
-    K_STATUS,
-    K_BODY,
-    K_HEADERS,
-    K_URL,
-    K_ERROR,
-    K_ERROR_CODE,
-    K_TIMINGS,
-    K_BLOCKED,
-    K_CONNECTING,
-    K_TLS,
-    K_SENDING,
-    K_WAITING,
-    K_RECEIVING,
-    K_DURATION
-};
+enum { K_STATUS, K_BODY, K_HEADERS, K_URL, K_ERROR, K_ERROR_CODE, K_TIMINGS };
 
 static const char *const key_names[TG_HTTP_RESP_KEYS] = {
-    "status",  "body",       "headers",         "url",     "error",   "error_code", "timings",
-    "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving",  "duration",
+    "status", "body", "headers", "url", "error", "error_code", "timings",
 };
 
 /* t[key] = the value on top (t at -2 before the call). */
@@ -96,16 +80,83 @@ static void set_num(lua_State *L, const struct tg_http_rt *h, int k, double v)
     set_key(L, h, k);
 }
 
+/*
+ * timings: a small read-only object, not a table, so a response costs one
+ * allocation less; fields by name, tostring, tailgate.json and tailgate.pairs
+ * (through its __totable) work on it.
+ */
+static const char *const timing_names[TG_HTTP_TIMINGS] = {
+    "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving", "duration",
+};
+
+struct timings {
+    double v[TG_HTTP_TIMINGS];
+};
+
+static int timing_index(const char *k)
+{
+    for (int i = 0; i < TG_HTTP_TIMINGS; i++) {
+        if (strcmp(k, timing_names[i]) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static int l_timings_index(lua_State *L)
+{
+    const struct timings *t = lua_touserdata(L, 1);
+    const char *k = lua_tostring(L, 2);
+    int i = k ? timing_index(k) : -1;
+    if (i < 0) {
+        lua_pushnil(L);
+    } else {
+        lua_pushnumber(L, t->v[i]);
+    }
+    return 1;
+}
+
+static int l_timings_newindex(lua_State *L)
+{
+    return luaL_error(L, "response timings are read-only");
+}
+
+static int l_timings_totable(lua_State *L)
+{
+    const struct timings *t = lua_touserdata(L, 1);
+    lua_createtable(L, 0, TG_HTTP_TIMINGS);
+    for (int i = 0; i < TG_HTTP_TIMINGS; i++) {
+        lua_pushnumber(L, t->v[i]);
+        lua_setfield(L, -2, timing_names[i]);
+    }
+    return 1;
+}
+
+static int l_timings_tostring(lua_State *L)
+{
+    const struct timings *t = lua_touserdata(L, 1);
+    char buf[400];
+    size_t n = 0;
+    for (int i = 0; i < TG_HTTP_TIMINGS && n < sizeof(buf); i++) {
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s=%g", i ? ", " : "timings{ ",
+                              timing_names[i], t->v[i]);
+    }
+    lua_pushfstring(L, "%s }", buf);
+    return 1;
+}
+
 static void push_timings(lua_State *L, const struct tg_http_rt *h, const struct tg_conn_result *r)
 {
-    lua_createtable(L, 0, 7);
-    set_num(L, h, K_BLOCKED, 0);
-    set_num(L, h, K_CONNECTING, ms(r->t_conn_start, r->t_connected));
-    set_num(L, h, K_TLS, r->t_tls_done > r->t_connected ? ms(r->t_connected, r->t_tls_done) : 0);
-    set_num(L, h, K_SENDING, ms(r->t_send_start, r->t_send_end));
-    set_num(L, h, K_WAITING, ms(r->t_send_end, r->t_first_byte));
-    set_num(L, h, K_RECEIVING, ms(r->t_first_byte, r->t_done));
-    set_num(L, h, K_DURATION, ms(r->t_send_start, r->t_done));
+    struct timings *t = lua_newuserdata(L, sizeof(*t));
+    t->v[0] = 0;
+    t->v[1] = ms(r->t_conn_start, r->t_connected);
+    t->v[2] = r->t_tls_done > r->t_connected ? ms(r->t_connected, r->t_tls_done) : 0;
+    t->v[3] = ms(r->t_send_start, r->t_send_end);
+    t->v[4] = ms(r->t_send_end, r->t_first_byte);
+    t->v[5] = ms(r->t_first_byte, r->t_done);
+    t->v[6] = ms(r->t_send_start, r->t_done);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->timings_mt);
+    lua_setmetatable(L, -2);
 }
 
 static int l_json(lua_State *L)
@@ -134,6 +185,21 @@ static void prepare(lua_State *L, struct tg_http_rt *h)
     lua_setfield(L, -2, "json");
     lua_setfield(L, -2, "__index");
     h->resp_mt = luaL_ref(L, LUA_REGISTRYINDEX);
+    static const luaL_Reg timings_mt[] = {
+        { "__index", l_timings_index },
+        { "__newindex", l_timings_newindex },
+        { "__totable", l_timings_totable },
+        { "__tostring", l_timings_tostring },
+        { NULL, NULL },
+    };
+    lua_createtable(L, 0, 5);
+    for (const luaL_Reg *f = timings_mt; f->name; f++) {
+        lua_pushcfunction(L, f->func);
+        lua_setfield(L, -2, f->name);
+    }
+    lua_pushliteral(L, "tailgate.http.timings");
+    lua_setfield(L, -2, "__metatable");
+    h->timings_mt = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 void tg_lua_http__push_response(lua_State *L, struct tg_http_xchg *x, const struct tg_h1_resp *r)

@@ -121,6 +121,13 @@ static json_t *to_json(struct enc *e, int idx, int depth)
         }
         break;
     case LUA_TUSERDATA:
+        if (luaL_getmetafield(L, idx, "__totable")) { /* e.g. a response's timings */
+            lua_pushvalue(L, idx);
+            lua_call(L, 1, 1);
+            json_t *j = table_to_json(e, lua_gettop(L), depth);
+            lua_pop(L, 1);
+            return j;
+        }
         if (tg_lua_shared__is(L, idx)) {
             lua_getfenv(L, idx); /* the copy the read-only proxy holds */
             json_t *j = table_to_json(e, lua_gettop(L), depth);

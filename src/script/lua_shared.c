@@ -224,6 +224,14 @@ static int sh_inext(lua_State *L)
 
 static int l_pairs(lua_State *L)
 {
+    if (lua_type(L, 1) == LUA_TUSERDATA && luaL_getmetafield(L, 1, "__totable")) {
+        lua_pushvalue(L, 1);
+        lua_call(L, 1, 1); /* e.g. a response's timings: iterate a plain copy */
+        lua_pushvalue(L, lua_upvalueindex(2));
+        lua_insert(L, -2);
+        lua_pushnil(L);
+        return 3;
+    }
     if (tg_lua_shared__is(L, 1)) {
         lua_pushcfunction(L, sh_next);
     } else {
