@@ -487,6 +487,7 @@ static void url_of(lua_State *L, const struct tg_http_call *c, char *buf, size_t
 
 void tg_http_build__set_url(struct tg_http_xchg *x, const char *url)
 {
+    x->req_key_valid = false; /* a new request or hop */
     size_t n = strlen(url);
     n = n < sizeof(x->url) ? n : sizeof(x->url) - 1; /* the url tag and field; longer is cut */
     memcpy(x->url, url, n);

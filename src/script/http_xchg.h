@@ -111,8 +111,10 @@ struct tg_http_xchg {
     struct tg_http_expect expect; /* copied from params.expected or the default */
     ev_timer cap_t;               /* --max-rps: the permit's release */
     bool plain; /* the request in req came from a plain call: method and URL only (http_build) */
-    uint64_t rec_key; /* what decided the last hop's series (lua_http_resp) */
-    bool rec_valid;   /* rec_sid holds them */
+    bool req_key_valid; /* req_key describes the request in flight (cleared by set_url) */
+    uint64_t req_key;   /* its method, URL, tags... hashed (lua_http_resp) */
+    uint64_t rec_key;   /* what decided the last hop's series (lua_http_resp) */
+    bool rec_valid;     /* rec_sid holds them */
     int32_t rec_sid[TG_HTTP_REC_SAMPLES];
     char method[16];
     struct tg_tag req_tags[16]; /* params.tags (into req_tag_buf) */

@@ -239,18 +239,21 @@ static uint64_t fold(uint64_t h, const char *s)
 }
 
 /* What decides a hop's tag set, as one number: the strings hashed, the rest as is. */
-static uint64_t tag_key(const struct tg_http_xchg *x, int code, bool ok)
+static uint64_t tag_key(struct tg_http_xchg *x, int code, bool ok)
 {
     const struct tg_vu *vu = x->vu;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    h = fold(h, vu->scenario);
-    h = fold(h, vu->group);
-    h = fold(h, x->method);
-    h = fold(h, x->url);
-    for (size_t i = 0; i < x->n_req_tags; i++) {
-        h = fold(fold(h, x->req_tags[i].key), x->req_tags[i].value);
+    if (!x->req_key_valid) { /* the request's part: once per built request or hop */
+        uint64_t h = 0xcbf29ce484222325ULL;
+        h = fold(h, vu->scenario);
+        h = fold(h, x->method);
+        h = fold(h, x->url);
+        for (size_t i = 0; i < x->n_req_tags; i++) {
+            h = fold(fold(h, x->req_tags[i].key), x->req_tags[i].value);
+        }
+        x->req_key = h ^ (uint64_t)(uintptr_t)vu->scen;
+        x->req_key_valid = true;
     }
-    h ^= (uint64_t)(uintptr_t)vu->scen;
+    uint64_t h = fold(x->req_key, vu->group);
     h = (h ^ (uint64_t)(unsigned)x->res.status) * 0x100000001b3ULL;
     h = (h ^ (uint64_t)(unsigned)x->res.error_code) * 0x100000001b3ULL;
     h = (h ^ (uint64_t)(unsigned)code) * 0x100000001b3ULL;

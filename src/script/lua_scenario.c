@@ -107,6 +107,7 @@ int tg_lua_scenario_init(struct tg_lua_scenario *s, struct tg_rt *rt, const stru
     s->name = sc->name;
     s->env_ref = LUA_NOREF;
     s->tagset = -1;
+    s->sid[0] = s->sid[1] = -1;
     size_t bytes;
     int n = merge(o, sc, s->tags, &bytes);
     if (n < 0) {
@@ -139,10 +140,24 @@ void tg_lua_scenario_fini(struct tg_lua_scenario *s, struct tg_rt *rt)
     s->env_ref = LUA_NOREF;
 }
 
-int tg_lua_scenario_record(const struct tg_lua_scenario *s, struct tg_rt *rt, uint32_t metric,
+int tg_lua_scenario_record(struct tg_lua_scenario *s, struct tg_rt *rt, uint32_t metric,
                            double value)
 {
-    return tg_lua_metrics__record_ts(rt, metric, s->tagset, value);
+    /* the two samples of every iteration: their series looked up once */
+    int slot = metric == TG_M_ITERATIONS ? 0 : metric == TG_M_ITERATION_DURATION ? 1 : -1;
+    if (slot < 0) {
+        return tg_lua_metrics__record_ts(rt, metric, s->tagset, value);
+    }
+    if (s->sid[slot] < 0) {
+        s->sid[slot] = tg_lua_metrics__series(rt, metric, s->tagset);
+        if (s->sid[slot] < 0) {
+            int rc = s->sid[slot];
+            s->sid[slot] = -1;
+            return rc == TG_ENOENT ? 0 : rc;
+        }
+    }
+    tg_lua_metrics__record_sid(rt, metric, s->sid[slot], value);
+    return 0;
 }
 
 /* The tailgate module's __index: tailgate.env for whoever reads it (see lua_scenario.h). */

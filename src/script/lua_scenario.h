@@ -39,8 +39,9 @@ struct tg_lua_scenario {
     const char *name;                         /* borrowed from the options */
     struct tg_tag tags[TG_LUA_SCENARIO_TAGS]; /* views into the options; each key once */
     size_t n_tags;
-    int env_ref; /* registry ref of this scenario's tailgate.env; LUA_NOREF: the worker's */
-    int tagset;  /* {scenario = name} + tags in the runtime's registry; < 0: none */
+    int env_ref;    /* registry ref of this scenario's tailgate.env; LUA_NOREF: the worker's */
+    int tagset;     /* {scenario = name} + tags in the runtime's registry; < 0: none */
+    int32_t sid[2]; /* cached series of iterations and iteration_duration (-1: not yet) */
 };
 
 /*
@@ -52,7 +53,7 @@ int tg_lua_scenario_init(struct tg_lua_scenario *s, struct tg_rt *rt, const stru
                          const struct tg_scenario *sc);
 void tg_lua_scenario_fini(struct tg_lua_scenario *s, struct tg_rt *rt);
 /* Records value into metric under s's interned tag set. 0 or < 0. */
-int tg_lua_scenario_record(const struct tg_lua_scenario *s, struct tg_rt *rt, uint32_t metric,
+int tg_lua_scenario_record(struct tg_lua_scenario *s, struct tg_rt *rt, uint32_t metric,
                            double value);
 /*
  * Checks the tags of options o (options.tags with each scenario's): counts,
