@@ -116,6 +116,10 @@ static void plan_route(struct tg_srv_conn *c)
         tg_srv_body_init_chunks(&c->body, c->n, c->minor > 0);
         plan_stream(c, "text/plain");
         break;
+    case TG_SRV_ROUTE_WS_TICKS:
+    case TG_SRV_ROUTE_SSE_TICKS:
+        tg_srv_stream__plan(c);
+        break;
     case TG_SRV_ROUTE_STATS:
         plan(c, TG_SRV_REPLY_STATS, 200);
         break;
@@ -215,6 +219,8 @@ static int write_start(struct tg_srv_conn *c)
     if (c->reply == TG_SRV_REPLY_CANNED) {
         memcpy(dst, c->canned.ptr, c->canned.len);
         c->out_w += (uint32_t)c->canned.len;
+    } else if (c->reply >= TG_SRV_REPLY_WS_ACCEPT) {
+        c->out_w += (uint32_t)tg_srv_stream__head(c, dst);
     } else if (c->reply == TG_SRV_REPLY_STREAM) {
         int64_t len = tg_srv_body_length(&c->body);
         if (len < 0) {
@@ -235,6 +241,9 @@ static enum tg_srv_conn_step finish(struct tg_srv_conn *c)
         c->srv->stats.by_status[c->status < TG_SRV_STATS_STATUS_MAX ? c->status : 0]++;
     }
     c->reply_started = false;
+    if (c->reply == TG_SRV_REPLY_WS_ACCEPT || c->reply == TG_SRV_REPLY_SSE_OPEN) {
+        return tg_srv_stream__start(c);
+    }
     c->state = c->close_after ? TG_SRV_CONN_CLOSING : TG_SRV_CONN_HEAD;
     return TG_SRV_CONN_CONTINUE;
 }

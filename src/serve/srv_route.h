@@ -12,6 +12,8 @@
  *   GET  /bytes/N                      BYTES      N body bytes (0..64 MiB)
  *   GET  /delay/MS                     DELAY      "ok\n" after MS ms (0..600000)
  *   GET  /chunked/N                    CHUNKED    N chunks (0..1000000)
+ *   GET  /ws/ticks                     WS_TICKS   WebSocket tick stream (GET only, no HEAD)
+ *   GET  /sse/ticks                    SSE_TICKS  server-sent-events tick stream (GET only)
  *   GET  /__stats                      STATS      counters (not counted)
  *   POST /__stats/reset                STATS_RESET zeroes counters (not counted)
  *   anything else                      NOT_FOUND  404
@@ -45,6 +47,8 @@ enum tg_srv_route {
     TG_SRV_ROUTE_BYTES,
     TG_SRV_ROUTE_DELAY,
     TG_SRV_ROUTE_CHUNKED,
+    TG_SRV_ROUTE_WS_TICKS,
+    TG_SRV_ROUTE_SSE_TICKS,
     TG_SRV_ROUTE_NOT_FOUND,
     TG_SRV_ROUTE_INVALID, /* never matched: requests too malformed to route */
     TG_SRV_ROUTE_COUNT,   /* routes below are not counted in /__stats */
@@ -72,5 +76,11 @@ const char *tg_srv_route_name(enum tg_srv_route r);
 
 /* Whether the capacity model and --error-rate apply to r (ROOT, HEALTH, FEED, POST). */
 bool tg_srv_route_modelled(enum tg_srv_route r);
+
+/* Whether r is a stream endpoint (WS_TICKS, SSE_TICKS). */
+static inline bool tg_srv_route_is_stream(enum tg_srv_route r)
+{
+    return r == TG_SRV_ROUTE_WS_TICKS || r == TG_SRV_ROUTE_SSE_TICKS;
+}
 
 #endif
