@@ -7,15 +7,17 @@
  * and the tick fan-out — waits meanwhile, so a reconnect storm delays
  * ticks for everyone, as it does in production.
  *
- * The work is repeated SHA-256 over a 32-byte state (through OpenSSL's EVP
- * interface, with one digest context kept for the server's life), not a
+ * The work is SHA-256 over a 256-byte block, fed again and again into one
+ * digest per handshake (OpenSSL's EVP interface, with one digest context
+ * kept for the server's life, so nothing is allocated per block), not a
  * sleep: it shows up as CPU in top and in /proc, and the kernel cannot give
  * the time to anyone else in the process. The budget is measured in CPU
  * time of the calling thread (CLOCK_THREAD_CPUTIME_ID), so on a busy
  * machine the wall-clock stall is longer than the cost, never shorter.
  *
- * Owned by the server context; loop thread only. Cost: exactly the budget,
- * plus up to one batch of 64 digests (~30 µs) of overshoot.
+ * Owned by the server context; loop thread only. Cost: the budget, plus
+ * about one block (~1 µs) of overshoot: the clock is read after batches
+ * sized to cover half of the remaining budget.
  */
 #ifndef TG_SERVE_SRV_BURN_H
 #define TG_SERVE_SRV_BURN_H
@@ -25,9 +27,9 @@
 #include <openssl/evp.h>
 
 struct tg_srv_burn {
-    EVP_MD_CTX *ctx;         /* owned */
-    EVP_MD *md;              /* SHA-256, fetched once; owned */
-    unsigned char state[32]; /* the digest chain's current value */
+    EVP_MD_CTX *ctx;          /* owned */
+    EVP_MD *md;               /* SHA-256, fetched once; owned */
+    unsigned char block[256]; /* what is hashed; changes every round */
 };
 
 /* Prepares b (caller's storage). 0 or TG_ENOMEM (OpenSSL could not set up SHA-256). */

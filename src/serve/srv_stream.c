@@ -16,7 +16,7 @@
  * the kernel doubles, so a subscriber that stops reading is found out after
  * about 2 × SNDBUF + TG_SRV_STREAM_BACKLOG_MAX bytes rather than after the
  * megabytes Linux's send-buffer autotuning would otherwise absorb):
- * a WebSocket gets a close frame with 1008 and TG_SRV_DROP_GRACE_NS to read
+ * a WebSocket gets a close frame with 1008 and DROP_GRACE_NS to read
  * its backlog before the connection is cut; an SSE stream is closed at once
  * (it has no close message). Either way it is counted as dropped_slow.
  *
@@ -37,9 +37,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define TICK_BATCH           64 /* ticks made per timer callback when the loop is behind */
-#define TG_SRV_DROP_GRACE_NS (2 * TG_NS_PER_S)
-#define SNDBUF               65536 /* SO_SNDBUF of a subscriber's socket */
+#define TICK_BATCH    64 /* ticks made per timer callback when the loop is behind */
+#define DROP_GRACE_NS (2 * TG_NS_PER_S)
+#define SNDBUF        65536 /* SO_SNDBUF of a subscriber's socket */
 
 int tg_srv_stream__init(struct tg_serve *srv)
 {
@@ -291,8 +291,7 @@ static void drop_slow(struct tg_srv_conn *c)
     srv->stats.ws_dropped_slow++;
     tg_srv_ws__close(c, TG_WS_CLOSE_POLICY, why, sizeof(why) - 1);
     tg_srv_timer_stop(&srv->timers, &c->timer);
-    tg_srv_timer_start(&srv->timers, &c->timer, tg_clock_now() + TG_SRV_DROP_GRACE_NS,
-                       on_drop_deadline);
+    tg_srv_timer_start(&srv->timers, &c->timer, tg_clock_now() + DROP_GRACE_NS, on_drop_deadline);
     tg_srv_conn__settle(c);
 }
 
