@@ -14,7 +14,6 @@ Commands print one JSON object on stdout:
   hostile CASE         a WebSocket session that breaks the protocol; the close code received
   slow ws|sse SECONDS  a subscriber with a tiny receive buffer that does not read for SECONDS,
                        then reads everything: how the stream ended
-  sessions N SECONDS   N WebSocket subscribers held open for SECONDS (for the bench)
 """
 import base64
 import hashlib
@@ -348,14 +347,6 @@ def cmd_slow(kind, seconds):
         res["eof"] = True
     res["eof"] = res.get("eof") or c.eof()
     print(json.dumps(res))
-
-
-def cmd_sessions(n, seconds):
-    conns = [ws_open()[0] for _ in range(int(n))]
-    time.sleep(float(seconds))
-    for c in conns:
-        c.s.close()
-    print(json.dumps({"sessions": len(conns)}))
 
 
 cmd = sys.argv[2]
