@@ -21,4 +21,5 @@ for kind in ws sse; do
     taskset -c 1 python3 bench/fanout_client.py "$port" "$pid" "$kind" "$N" "$SECS"
     kill "$pid"
     wait "$pid" 2>/dev/null || true
+    B_PIDS="" # stopped here: lib.sh's exit trap (under set -e) must not meet a reaped pid
 done
