@@ -10,6 +10,7 @@
 #include "net/addr.h"
 #include "serve/serve.h"
 #include "serve/srv_stall.h"
+#include "serve/srv_ticker.h"
 #include "serve/svc_time.h"
 
 #include <errno.h>
@@ -38,11 +39,15 @@ static const char usage[] =
     "  --seed N               seed for service times and errors (default 1)\n"
     "  --stall S/P            hold every response during the last S of each period P\n"
     "                         of uptime, e.g. 1s/5s\n"
+    "  --tick-rate N          ticks per second on /ws/ticks and /sse/ticks (default 10,\n"
+    "                         at most 10000)\n"
+    "  --handshake-cost DIST  CPU time burnt per accepted WebSocket/SSE (re)connection,\n"
+    "                         same grammar as --service-time (default 0)\n"
     "  -h, --help             show this help\n"
     "\n"
     "routes: GET / | /health | /communities/:id/posts?limit=N | /status/NNN | /bytes/N |\n"
-    "        /delay/MS | /chunked/N | /__stats;  POST /communities/:id/posts |\n"
-    "        /__stats/reset.  See docs/serve.md.\n";
+    "        /delay/MS | /chunked/N | /ws/ticks | /sse/ticks | /__stats;\n"
+    "        POST /communities/:id/posts | /__stats/reset.  See docs/serve.md.\n";
 
 enum opt {
     OPT_LISTEN = 256,
@@ -52,6 +57,8 @@ enum opt {
     OPT_ERROR_RATE,
     OPT_SEED,
     OPT_STALL,
+    OPT_TICK_RATE,
+    OPT_HANDSHAKE_COST,
 };
 
 static const struct option options[] = {
@@ -62,6 +69,8 @@ static const struct option options[] = {
     { "error-rate", required_argument, NULL, OPT_ERROR_RATE },
     { "seed", required_argument, NULL, OPT_SEED },
     { "stall", required_argument, NULL, OPT_STALL },
+    { "tick-rate", required_argument, NULL, OPT_TICK_RATE },
+    { "handshake-cost", required_argument, NULL, OPT_HANDSHAKE_COST },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -121,6 +130,28 @@ static int parse_listen(const char *s, bool is_public, struct tg_addr *out, stru
     return TG_EXIT_OK;
 }
 
+/* The stream flags. 0 or TG_EINVAL with d naming the flag. */
+static int apply_stream(int opt, const char *arg, struct tg_serve_config *cfg, struct tg_diag *d)
+{
+    if (opt == OPT_TICK_RATE) {
+        char *end = NULL;
+        double r = strtod(arg, &end);
+        if (!*arg || *end || !(r > 0 && r <= TG_SRV_TICK_RATE_MAX)) {
+            tg_diag_set(d, "--tick-rate: want a number of ticks per second in (0, %g], got \"%s\"",
+                        TG_SRV_TICK_RATE_MAX, arg);
+            return TG_EINVAL;
+        }
+        cfg->tick_rate_per_s = r;
+        return 0;
+    }
+    if (tg_svc_time_parse(arg, &cfg->handshake_cost, d) < 0) {
+        tg_diag_prefix(d, "--handshake-cost");
+        return TG_EINVAL;
+    }
+    cfg->handshake_cost_text = arg;
+    return 0;
+}
+
 /* Applies one option with a value. 0 or TG_EINVAL with d naming the flag. */
 static int apply(int opt, const char *arg, struct tg_serve_config *cfg, struct flags *f,
                  struct tg_diag *d)
@@ -154,6 +185,9 @@ static int apply(int opt, const char *arg, struct tg_serve_config *cfg, struct f
         cfg->error_rate = r;
         return 0;
     }
+    case OPT_TICK_RATE:
+    case OPT_HANDSHAKE_COST:
+        return apply_stream(opt, arg, cfg, d);
     case OPT_SEED:
         if (!parse_u64(arg, UINT64_MAX, &cfg->seed)) {
             tg_diag_set(d, "--seed: want a non-negative integer, got \"%s\"", arg);
@@ -212,7 +246,7 @@ static int parse_flags(int argc, char **argv, struct tg_serve_config *cfg, struc
 
 int tg_cmd_serve(int argc, char **argv)
 {
-    struct tg_serve_config cfg = { .seed = 1 };
+    struct tg_serve_config cfg = { .seed = 1, .tick_rate_per_s = 10 };
     struct flags f = { .listen = "127.0.0.1:8080" };
     struct tg_diag d = { { 0 } };
     if (parse_flags(argc, argv, &cfg, &f, &d) < 0) {

@@ -164,8 +164,9 @@ static int set_content_length(struct tg_req_head *h, struct tg_span v)
     return 0;
 }
 
-/* Records the close / keep-alive tokens of a Connection list. */
-static void read_connection(struct tg_req_head *h, struct tg_span v)
+/* Records the close / keep-alive / upgrade tokens of a Connection list, or (upgrade) the
+ * websocket token of an Upgrade list. */
+static void read_tokens(struct tg_req_head *h, struct tg_span v, bool upgrade)
 {
     const char *p = v.ptr;
     const char *end = v.ptr + v.len;
@@ -178,12 +179,36 @@ static void read_connection(struct tg_req_head *h, struct tg_span v)
             p++;
         }
         struct tg_span tok = { start, (size_t)(p - start) };
-        if (span_ieq(tok, "close")) {
+        if (upgrade) {
+            h->upgrade_websocket |= span_ieq(tok, "websocket");
+        } else if (span_ieq(tok, "close")) {
             h->conn_close = true;
         } else if (span_ieq(tok, "keep-alive")) {
             h->conn_keep_alive = true;
+        } else if (span_ieq(tok, "upgrade")) {
+            h->conn_upgrade = true;
         }
     }
+}
+
+/* The fields only the stream endpoints read. 0 or TG_EPROTO. */
+static int apply_stream_field(struct tg_req_head *h, struct tg_span name, struct tg_span v)
+{
+    if (span_ieq(name, "upgrade")) {
+        read_tokens(h, v, true);
+    } else if (span_ieq(name, "sec-websocket-key")) {
+        if (h->ws_key.ptr) {
+            return TG_EPROTO;
+        }
+        h->ws_key = v;
+    } else if (span_ieq(name, "sec-websocket-version")) {
+        if (!h->ws_version.ptr) {
+            h->ws_version = v;
+        }
+    } else if (span_ieq(name, "last-event-id")) {
+        h->last_event_id = v;
+    }
+    return 0;
 }
 
 /* Applies one field to h. 0 or TG_EPROTO. */
@@ -198,7 +223,7 @@ static int apply_field(struct tg_req_head *h, struct tg_span name, struct tg_spa
         }
         h->chunked = true;
     } else if (span_ieq(name, "connection")) {
-        read_connection(h, v);
+        read_tokens(h, v, false);
     } else if (span_ieq(name, "expect")) {
         h->expect_continue = span_ieq(v, "100-continue");
     } else if (span_ieq(name, "host")) {
@@ -206,6 +231,8 @@ static int apply_field(struct tg_req_head *h, struct tg_span name, struct tg_spa
             return TG_EPROTO;
         }
         h->has_host = true;
+    } else {
+        return apply_stream_field(h, name, v);
     }
     return 0;
 }

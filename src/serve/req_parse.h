@@ -21,6 +21,11 @@
  *   Connection         comma list; "close" and "keep-alive" tokens recorded
  *   Expect             "100-continue" recorded
  *   Host               presence recorded; a second Host is malformed
+ *   Connection         also records an "upgrade" token
+ *   Upgrade            comma list; a "websocket" token recorded
+ *   Sec-WebSocket-Key  value kept (a span); a second one is malformed
+ *   Sec-WebSocket-Version  value kept (the first one)
+ *   Last-Event-ID      value kept (the last one); SSE resume
  * Malformed: anything off the grammar, a Content-Length that is not digits or
  * disagrees with an earlier one, any other transfer coding, and
  * Transfer-Encoding together with Content-Length (a request-smuggling shape).
@@ -39,15 +44,20 @@
 #include <stdint.h>
 
 struct tg_req_head {
-    struct tg_span method;  /* view into buf */
-    struct tg_span target;  /* view into buf; request-target as sent */
-    int64_t content_length; /* -1 when absent, else >= 0 */
-    uint8_t minor;          /* HTTP/1.<minor> */
-    bool chunked;           /* Transfer-Encoding: chunked */
-    bool conn_close;        /* Connection has a "close" token */
-    bool conn_keep_alive;   /* Connection has a "keep-alive" token */
-    bool expect_continue;   /* Expect: 100-continue */
-    bool has_host;          /* a Host field was present */
+    struct tg_span method;        /* view into buf */
+    struct tg_span target;        /* view into buf; request-target as sent */
+    int64_t content_length;       /* -1 when absent, else >= 0 */
+    uint8_t minor;                /* HTTP/1.<minor> */
+    bool chunked;                 /* Transfer-Encoding: chunked */
+    bool conn_close;              /* Connection has a "close" token */
+    bool conn_keep_alive;         /* Connection has a "keep-alive" token */
+    bool expect_continue;         /* Expect: 100-continue */
+    bool has_host;                /* a Host field was present */
+    bool conn_upgrade;            /* Connection has an "upgrade" token */
+    bool upgrade_websocket;       /* Upgrade has a "websocket" token */
+    struct tg_span ws_key;        /* Sec-WebSocket-Key value (view into buf); len 0 when absent */
+    struct tg_span ws_version;    /* Sec-WebSocket-Version value; len 0 when absent */
+    struct tg_span last_event_id; /* Last-Event-ID value; len 0 when absent or empty */
 };
 
 /*

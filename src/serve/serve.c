@@ -42,6 +42,9 @@ size_t tg_serve__stats_json(const struct tg_serve *srv, char *dst)
         .queue_max = srv->cap.queue_max,
         .queue_len = srv->cap.queue_len,
         .in_service = srv->cap.busy,
+        .ws_open = srv->ws_open,
+        .sse_open = srv->sse_open,
+        .tick_seq = srv->ticker.seq,
     };
     return tg_srv_stats_json(&srv->stats, &g, dst);
 }
@@ -126,10 +129,11 @@ static void print_start_line(const struct tg_serve_config *cfg, int fd)
     }
     (void)fprintf(stderr,
                   "tailgate serve: listening on %s (workers=%s, service-time=%s, error-rate=%g, "
-                  "stall=%s, seed=%llu)\n",
+                  "stall=%s, seed=%llu, tick-rate=%g, handshake-cost=%s)\n",
                   where, workers, cfg->service_time_text ? cfg->service_time_text : "0",
                   cfg->error_rate, cfg->stall_text ? cfg->stall_text : "off",
-                  (unsigned long long)cfg->seed);
+                  (unsigned long long)cfg->seed, cfg->tick_rate_per_s,
+                  cfg->handshake_cost_text ? cfg->handshake_cost_text : "0");
 }
 
 static void listener_start(struct listener *l, struct tg_serve *srv, int fd)
@@ -177,6 +181,10 @@ static int server_init(struct tg_serve *srv, const struct tg_serve_config *cfg, 
     tg_capacity_init(&srv->cap, cfg->workers, &cfg->service_time, &srv->rng, &srv->timers);
     tg_srv_stall_init(&srv->stall, cfg->stall_ns, cfg->stall_period_ns, tg_clock_now(),
                       &srv->timers);
+    if (tg_srv_stream__init(srv) < 0) {
+        tg_diag_set(d, "cannot set up the handshake cost (OpenSSL SHA-256)");
+        return TG_ENOMEM;
+    }
     return 0;
 }
 
@@ -187,6 +195,7 @@ static void server_fini(struct tg_serve *srv)
     }
     tg_srv_conn_close_all(srv);
     tg_srv_conn_free_all(srv);
+    tg_srv_stream__fini(srv);
     tg_srv_stall_fini(&srv->stall);
     tg_srv_bufpool_fini(&srv->bufs);
     tg_srv_timer_heap_fini(&srv->timers);

@@ -3,7 +3,9 @@
  * HTTP/1.1 server on one libev loop, with a finite-capacity model (worker
  * slots, service-time distribution, FIFO queue), injected errors and
  * periodic stalls, so that demos and tests have a target with known,
- * tunable behaviour and exact request counts (/__stats).
+ * tunable behaviour and exact request counts (/__stats), plus WebSocket and
+ * SSE endpoints that fan timestamped ticks out to every subscriber, with a
+ * CPU cost per accepted (re)connection (serve/srv_stream).
  *
  * This file owns the process-level part: the listening socket, accepting,
  * signals, the start line and the final stats line. Connections live in
@@ -24,15 +26,18 @@
 #include <stdint.h>
 
 struct tg_serve_config {
-    struct tg_addr listen;           /* address to listen on (port 0: any free port) */
-    uint32_t workers;                /* service slots; 0 = unlimited */
-    struct tg_svc_time service_time; /* per-request service time */
-    double error_rate;               /* share of modelled requests answered 500, in [0, 1] */
-    uint64_t seed;                   /* seeds service-time and error draws */
-    tg_ns stall_ns;                  /* stall window length; 0 = no stalls */
-    tg_ns stall_period_ns;           /* stall period (> stall_ns) */
-    const char *service_time_text;   /* --service-time as given, for the start line; borrowed */
-    const char *stall_text;          /* --stall as given, NULL when off; borrowed */
+    struct tg_addr listen;             /* address to listen on (port 0: any free port) */
+    uint32_t workers;                  /* service slots; 0 = unlimited */
+    struct tg_svc_time service_time;   /* per-request service time */
+    double error_rate;                 /* share of modelled requests answered 500, in [0, 1] */
+    uint64_t seed;                     /* seeds service-time and error draws */
+    tg_ns stall_ns;                    /* stall window length; 0 = no stalls */
+    tg_ns stall_period_ns;             /* stall period (> stall_ns) */
+    const char *service_time_text;     /* --service-time as given, for the start line; borrowed */
+    const char *stall_text;            /* --stall as given, NULL when off; borrowed */
+    double tick_rate_per_s;            /* ticks per second on /ws/ticks and /sse/ticks */
+    struct tg_svc_time handshake_cost; /* CPU time per accepted stream (re)connection */
+    const char *handshake_cost_text;   /* --handshake-cost as given, NULL when 0; borrowed */
 };
 
 /*

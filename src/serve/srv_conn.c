@@ -36,6 +36,7 @@ void tg_srv_conn__close(struct tg_srv_conn *c)
     tg_capacity_cancel(&srv->cap, &c->slot);
     tg_srv_timer_stop(&srv->timers, &c->timer);
     tg_srv_stall_cancel(&srv->stall, &c->hold);
+    tg_srv_stream__leave(c);
     close(c->fd);
     c->fd = -1;
     tg_srv_bufpool_put(&srv->bufs, c->in);
@@ -95,12 +96,12 @@ static void set_watcher(struct ev_loop *loop, ev_io *w, bool on)
     }
 }
 
-/* Watches for what the state needs and gives idle buffers back to the pool. */
-static void settle(struct tg_srv_conn *c)
+void tg_srv_conn__settle(struct tg_srv_conn *c)
 {
     struct tg_serve *srv = c->srv;
     bool reading = c->state == TG_SRV_CONN_HEAD || c->state == TG_SRV_CONN_BODY ||
-                   c->state == TG_SRV_CONN_LINGER;
+                   c->state == TG_SRV_CONN_LINGER || c->state == TG_SRV_CONN_SSE ||
+                   (c->state == TG_SRV_CONN_WS && !c->ws_paused);
     set_watcher(srv->loop, &c->rio, reading && !c->peer_eof);
     set_watcher(srv->loop, &c->wio, c->out_r < c->out_w || c->state == TG_SRV_CONN_RESPOND);
     if (c->in && c->in_r == c->in_w) {
@@ -137,6 +138,7 @@ static enum tg_srv_conn_step step_closing(struct tg_srv_conn *c)
     shutdown(c->fd, SHUT_WR);
     c->state = TG_SRV_CONN_LINGER;
     c->in_r = c->in_w;
+    tg_srv_timer_stop(&c->srv->timers, &c->timer); /* a dropped subscriber's deadline */
     tg_srv_timer_start(&c->srv->timers, &c->timer, tg_clock_now() + LINGER_NS, on_linger_end);
     return TG_SRV_CONN_STOP;
 }
@@ -158,6 +160,12 @@ void tg_srv_conn__pump(struct tg_srv_conn *c)
         case TG_SRV_CONN_CLOSING:
             r = step_closing(c);
             break;
+        case TG_SRV_CONN_WS:
+            r = tg_srv_ws__step(c);
+            break;
+        case TG_SRV_CONN_SSE:
+            r = tg_srv_stream__step_sse(c);
+            break;
         default: /* WAIT, LINGER: a callback resumes */
             r = TG_SRV_CONN_STOP;
             break;
@@ -166,7 +174,7 @@ void tg_srv_conn__pump(struct tg_srv_conn *c)
     if (r == TG_SRV_CONN_CLOSED || !tg_srv_conn__flush(c)) {
         return;
     }
-    settle(c);
+    tg_srv_conn__settle(c);
 }
 
 /* Reads what the socket has. false: the connection is gone or nothing new arrived. */
@@ -190,7 +198,7 @@ static bool read_input(struct tg_srv_conn *c)
     } else if (n == 0) {
         c->peer_eof = true;
     } else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-        settle(c);
+        tg_srv_conn__settle(c);
         return false;
     } else {
         tg_srv_conn__close(c);
@@ -212,7 +220,7 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents)
         if (c->peer_eof) {
             tg_srv_conn__close(c);
         } else {
-            settle(c);
+            tg_srv_conn__settle(c);
         }
         return;
     }
@@ -237,8 +245,8 @@ static struct tg_srv_conn *conn_get(struct tg_serve *srv)
         srv->free_conns = c->next_free;
         return c;
     }
-    /* Two timers per connection (slot, delay/linger) plus the stall window's. */
-    if (tg_srv_timer_reserve(&srv->timers, 2 * (srv->nconns + 1) + 1) < 0) {
+    /* Two timers per connection (slot, delay/linger) plus the stall window's and the ticker's. */
+    if (tg_srv_timer_reserve(&srv->timers, 2 * (srv->nconns + 1) + 2) < 0) {
         return NULL;
     }
     c = tg_calloc(1, sizeof(*c));

@@ -122,6 +122,10 @@ static void plan_route(struct tg_srv_conn *c)
     case TG_SRV_ROUTE_COOKIES:
         plan(c, TG_SRV_REPLY_AUX, c->aux_status);
         break;
+    case TG_SRV_ROUTE_WS_TICKS:
+    case TG_SRV_ROUTE_SSE_TICKS:
+        tg_srv_stream__plan(c);
+        break;
     case TG_SRV_ROUTE_STATS:
         plan(c, TG_SRV_REPLY_STATS, 200);
         break;
@@ -249,6 +253,8 @@ static int write_start(struct tg_srv_conn *c)
         c->out_w += (uint32_t)c->canned.len;
     } else if (c->reply == TG_SRV_REPLY_AUX) {
         c->out_w += (uint32_t)write_aux(c, dst);
+    } else if (c->reply >= TG_SRV_REPLY_WS_ACCEPT) {
+        c->out_w += (uint32_t)tg_srv_stream__head(c, dst);
     } else if (c->reply == TG_SRV_REPLY_STREAM) {
         int64_t len = tg_srv_body_length(&c->body);
         if (len < 0) {
@@ -272,6 +278,9 @@ static enum tg_srv_conn_step finish(struct tg_srv_conn *c)
     if (c->aux) {
         tg_srv_bufpool_put(&c->srv->bufs, c->aux);
         c->aux = NULL;
+    }
+    if (c->reply == TG_SRV_REPLY_WS_ACCEPT || c->reply == TG_SRV_REPLY_SSE_OPEN) {
+        return tg_srv_stream__start(c);
     }
     c->state = c->close_after ? TG_SRV_CONN_CLOSING : TG_SRV_CONN_HEAD;
     return TG_SRV_CONN_CONTINUE;

@@ -119,6 +119,11 @@ static void route_request(struct tg_srv_conn *c, const struct tg_req_head *h)
 static enum tg_srv_conn_step start_request(struct tg_srv_conn *c, const struct tg_req_head *h)
 {
     route_request(c, h);
+    c->upgrade_why = NULL;
+    c->resume = false;
+    if (tg_srv_route_is_stream((enum tg_srv_route)c->route) && !c->error) {
+        tg_srv_stream__check(c, h);
+    }
     bool keep = h->minor > 0 ? !h->conn_close : h->conn_keep_alive && !h->conn_close;
     c->mode = !keep ? TG_SRV_MODE_CLOSE : h->minor > 0 ? TG_SRV_MODE_KEEP : TG_SRV_MODE_KEEP10;
     c->close_after = !keep;

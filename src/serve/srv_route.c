@@ -19,6 +19,8 @@ static const char *const route_names[TG_SRV_ROUTE_COUNT] = {
     [TG_SRV_ROUTE_REDIRECT_TO] = "ANY /redirect-to",
     [TG_SRV_ROUTE_ECHO] = "ANY /echo",
     [TG_SRV_ROUTE_COOKIES] = "GET /cookies/set",
+    [TG_SRV_ROUTE_WS_TICKS] = "GET /ws/ticks",
+    [TG_SRV_ROUTE_SSE_TICKS] = "GET /sse/ticks",
     [TG_SRV_ROUTE_NOT_FOUND] = "not_found",
     [TG_SRV_ROUTE_INVALID] = "invalid",
 };
@@ -196,6 +198,10 @@ void tg_srv_route_match(struct tg_span method, struct tg_span target, struct tg_
         m->route = TG_SRV_ROUTE_STATS;
     } else if (post && span_eq(path, "/__stats/reset")) {
         m->route = TG_SRV_ROUTE_STATS_RESET;
+    } else if (get && !head && span_eq(path, "/ws/ticks")) {
+        m->route = TG_SRV_ROUTE_WS_TICKS;
+    } else if (get && !head && span_eq(path, "/sse/ticks")) {
+        m->route = TG_SRV_ROUTE_SSE_TICKS;
     } else if (!match_feed(path, query, get, post, m) && !match_echo(path, get, m) && get) {
         match_numeric(path, m);
     }

@@ -16,6 +16,8 @@
  *   ANY  /redirect-to?url=U            REDIRECT_TO a redirect to U
  *   ANY  /echo                         ECHO       the request as JSON
  *   GET  /cookies/set?c=V              COOKIES    one Set-Cookie per c
+ *   GET  /ws/ticks                     WS_TICKS   WebSocket tick stream (GET only, no HEAD)
+ *   GET  /sse/ticks                    SSE_TICKS  server-sent-events tick stream (GET only)
  *   GET  /__stats                      STATS      counters (not counted)
  *   POST /__stats/reset                STATS_RESET zeroes counters (not counted)
  *   anything else                      NOT_FOUND  404
@@ -54,6 +56,8 @@ enum tg_srv_route {
     TG_SRV_ROUTE_REDIRECT_TO,
     TG_SRV_ROUTE_ECHO,
     TG_SRV_ROUTE_COOKIES,
+    TG_SRV_ROUTE_WS_TICKS,
+    TG_SRV_ROUTE_SSE_TICKS,
     TG_SRV_ROUTE_NOT_FOUND,
     TG_SRV_ROUTE_INVALID, /* never matched: requests too malformed to route */
     TG_SRV_ROUTE_COUNT,   /* routes below are not counted in /__stats */
@@ -82,5 +86,11 @@ const char *tg_srv_route_name(enum tg_srv_route r);
 
 /* Whether the capacity model and --error-rate apply to r (ROOT, HEALTH, FEED, POST). */
 bool tg_srv_route_modelled(enum tg_srv_route r);
+
+/* Whether r is a stream endpoint (WS_TICKS, SSE_TICKS). */
+static inline bool tg_srv_route_is_stream(enum tg_srv_route r)
+{
+    return r == TG_SRV_ROUTE_WS_TICKS || r == TG_SRV_ROUTE_SSE_TICKS;
+}
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * srv_stats — counters and their JSON serialisation; format in srv_stats.h.
- * The JSON bound: ~200 bytes of fixed text, 14 routes of at most 50 bytes
- * and 400 statuses (200..599) of at most 27 bytes — about 11.7 kB.
+ * The JSON bound: ~200 bytes of fixed text, 16 routes of at most 50 bytes,
+ * 500 statuses (100..599) of at most 27 bytes and ~650 bytes of stream
+ * counters — about 15.3 kB.
  */
 #include "serve/srv_stats.h"
 
@@ -57,6 +58,28 @@ size_t tg_srv_stats_json(const struct tg_srv_stats *s, const struct tg_srv_stats
     p = field(p, true, "queue_max", g->queue_max);
     p = field(p, true, "queue_len", g->queue_len);
     p = field(p, true, "in_service", g->in_service);
+    p += tg_srv_fmt_str(p, ",\"ws\":{");
+    p = field(p, false, "sessions_open", g->ws_open);
+    p = field(p, true, "sessions_accepted", s->ws_accepted);
+    p = field(p, true, "ticks_sent", s->ws_ticks_sent);
+    p = field(p, true, "msgs_received", s->ws_msgs_received);
+    p = field(p, true, "msgs_echoed", s->ws_msgs_echoed);
+    p = field(p, true, "pings_received", s->ws_pings_received);
+    p = field(p, true, "closes_received", s->ws_closes_received);
+    p = field(p, true, "protocol_errors", s->ws_protocol_errors);
+    p = field(p, true, "invalid_utf8", s->ws_invalid_utf8);
+    p = field(p, true, "too_big", s->ws_too_big);
+    p = field(p, true, "dropped_slow", s->ws_dropped_slow);
+    p += tg_srv_fmt_str(p, "},\"sse\":{");
+    p = field(p, false, "streams_open", g->sse_open);
+    p = field(p, true, "streams_accepted", s->sse_accepted);
+    p = field(p, true, "ticks_sent", s->sse_ticks_sent);
+    p = field(p, true, "ticks_replayed", s->sse_ticks_replayed);
+    p = field(p, true, "dropped_slow", s->sse_dropped_slow);
+    *p++ = '}';
+    p = field(p, true, "ticks_produced", s->ticks_produced);
+    p = field(p, true, "tick_seq", g->tick_seq);
+    p = field(p, true, "handshake_cpu_us", s->handshake_cpu_ns / 1000);
     *p++ = '}';
     assert((size_t)(p - dst) <= TG_SRV_STATS_JSON_MAX);
     return (size_t)(p - dst);

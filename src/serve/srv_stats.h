@@ -3,9 +3,18 @@
  * and printed to stderr on SIGINT/SIGTERM:
  *   {"requests":N,"responses":N,"by_route":{"GET /":N,...},
  *    "by_status":{"200":N,...},"connections_accepted":N,"connections_open":N,
- *    "queue_max":N,"queue_len":N,"in_service":N}
+ *    "queue_max":N,"queue_len":N,"in_service":N,
+ *    "ws":{"sessions_open":N,"sessions_accepted":N,"ticks_sent":N,
+ *          "msgs_received":N,"msgs_echoed":N,"pings_received":N,
+ *          "closes_received":N,"protocol_errors":N,"invalid_utf8":N,
+ *          "too_big":N,"dropped_slow":N},
+ *    "sse":{"streams_open":N,"streams_accepted":N,"ticks_sent":N,
+ *           "ticks_replayed":N,"dropped_slow":N},
+ *    "ticks_produced":N,"tick_seq":N,"handshake_cpu_us":N}
  * by_route lists every route (zeros included); by_status lists the statuses
- * seen. Requests to /__stats and /__stats/reset are not counted.
+ * seen. Requests to /__stats and /__stats/reset are not counted. The stream
+ * counters are described in docs/serve.md; sessions_open, streams_open and
+ * tick_seq are gauges.
  *
  * A request is counted once its head is parsed (malformed ones under route
  * "invalid"); a response once its last byte has been handed to the socket
@@ -24,7 +33,7 @@
 #include <stdint.h>
 
 #define TG_SRV_STATS_STATUS_MAX 600   /* statuses 0..599 are counted */
-#define TG_SRV_STATS_JSON_MAX   16384 /* bound on the JSON form */
+#define TG_SRV_STATS_JSON_MAX   20480 /* bound on the JSON form */
 
 struct tg_srv_stats {
     uint64_t requests;                           /* counted requests received */
@@ -32,6 +41,24 @@ struct tg_srv_stats {
     uint64_t by_route[TG_SRV_ROUTE_COUNT];       /* requests per route */
     uint64_t by_status[TG_SRV_STATS_STATUS_MAX]; /* responses per status */
     uint64_t connections_accepted;               /* since start or reset */
+
+    /* Stream endpoints (serve/srv_stream, serve/srv_ws). */
+    uint64_t ws_accepted;        /* WebSocket handshakes answered 101 */
+    uint64_t ws_ticks_sent;      /* tick frames handed to WebSocket subscribers */
+    uint64_t ws_msgs_received;   /* whole text/binary messages from clients */
+    uint64_t ws_msgs_echoed;     /* ... and echoed back */
+    uint64_t ws_pings_received;  /* each answered with a pong */
+    uint64_t ws_closes_received; /* close frames from clients, each answered */
+    uint64_t ws_protocol_errors; /* sessions closed with 1002 */
+    uint64_t ws_invalid_utf8;    /* sessions closed with 1007 */
+    uint64_t ws_too_big;         /* sessions closed with 1009 */
+    uint64_t ws_dropped_slow;    /* sessions closed with 1008: backlog over the cap */
+    uint64_t sse_accepted;       /* SSE streams opened */
+    uint64_t sse_ticks_sent;     /* live tick events handed to SSE subscribers */
+    uint64_t sse_ticks_replayed; /* events sent again after Last-Event-ID */
+    uint64_t sse_dropped_slow;   /* streams closed: backlog over the cap */
+    uint64_t ticks_produced;     /* ticks made (each fanned out once) */
+    uint64_t handshake_cpu_ns;   /* CPU time burnt by --handshake-cost */
 };
 
 /* Gauges read at serialisation time (not reset). */
@@ -40,6 +67,9 @@ struct tg_srv_stats_gauges {
     uint64_t queue_max; /* since start or reset */
     uint64_t queue_len;
     uint64_t in_service;
+    uint64_t ws_open;  /* subscribed WebSocket sessions */
+    uint64_t sse_open; /* subscribed SSE streams */
+    uint64_t tick_seq; /* the last tick made */
 };
 
 /* Zeroes every counter of s (caller's storage). */

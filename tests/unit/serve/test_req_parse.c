@@ -550,6 +550,40 @@ static void test_tg_req_parse_head_te_cl_judged_at_end(void **state)
     assert_int_equal(tg_req_parse_head(guard_put(in, n), n, &h), TG_EPROTO);
 }
 
+static bool span_is(struct tg_span s, const char *lit)
+{
+    return s.len == strlen(lit) && memcmp(s.ptr, lit, s.len) == 0;
+}
+
+/* The fields the stream endpoints read: upgrade tokens, the WebSocket key and version,
+ * Last-Event-ID; a second Sec-WebSocket-Key is malformed. */
+static void test_tg_req_parse_head_stream_fields(void **state)
+{
+    (void)state;
+    static const char ws[] = "GET /ws/ticks HTTP/1.1\r\nHost: h\r\nUpgrade: h2c, WebSocket\r\n"
+                             "Connection: keep-alive, Upgrade\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Version: 8\r\n\r\n";
+    struct tg_req_head h;
+    size_t n = sizeof(ws) - 1;
+    assert_int_equal(tg_req_parse_head(guard_put(ws, n), n, &h), (int)n);
+    assert_true(h.upgrade_websocket && h.conn_upgrade && h.conn_keep_alive && !h.conn_close);
+    assert_true(span_is(h.ws_key, "dGhlIHNhbXBsZSBub25jZQ=="));
+    assert_true(span_is(h.ws_version, "13"));
+    assert_int_equal(h.last_event_id.len, 0);
+    static const char plain[] = "GET / HTTP/1.1\r\nUpgrade: websocketx\r\nConnection: upgraded\r\n"
+                                "Last-Event-ID: 7\r\nLast-Event-ID: 42\r\n\r\n";
+    n = sizeof(plain) - 1;
+    assert_int_equal(tg_req_parse_head(guard_put(plain, n), n, &h), (int)n);
+    assert_false(h.upgrade_websocket || h.conn_upgrade);
+    assert_null(h.ws_key.ptr);
+    assert_true(span_is(h.last_event_id, "42"));
+    static const char twice[] = "GET / HTTP/1.1\r\nSec-WebSocket-Key: a\r\n"
+                                "Sec-WebSocket-Key: b\r\n\r\n";
+    n = sizeof(twice) - 1;
+    assert_int_equal(tg_req_parse_head(guard_put(twice, n), n, &h), TG_EPROTO);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 int main(void)
@@ -570,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_tg_req_parse_head_long_target),
         cmocka_unit_test(test_tg_req_parse_head_reuses_result),
         cmocka_unit_test(test_tg_req_parse_head_te_cl_judged_at_end),
+        cmocka_unit_test(test_tg_req_parse_head_stream_fields),
     };
     int failed = cmocka_run_group_tests_name("req_parse", unit, NULL, NULL);
     size_t n = TG_ARRAY_LEN(g_cases);

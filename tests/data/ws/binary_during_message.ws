@@ -1,0 +1,4 @@
+role client
+> frame more binary "a"
+> frame binary "b"
+= error 1002

@@ -1,0 +1,3 @@
+role server
+> frame close ext16 bytes:126
+= error 1002

@@ -1,0 +1,3 @@
+role client
+> frame close "\x00\x00"
+= error 1002

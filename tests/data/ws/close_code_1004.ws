@@ -1,0 +1,3 @@
+role server
+> frame close "\x03\xec"
+= error 1002

@@ -1,0 +1,3 @@
+role server
+> frame close "\x03\xee"
+= error 1002

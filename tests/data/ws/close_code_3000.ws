@@ -1,0 +1,3 @@
+role client
+> frame close "\x0b\xb8"
+= close 3000 ""

@@ -1,0 +1,3 @@
+role client
+> frame close "\x13\x88"
+= error 1002

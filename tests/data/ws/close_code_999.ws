@@ -1,0 +1,3 @@
+role server
+> frame close "\x03\xe7"
+= error 1002

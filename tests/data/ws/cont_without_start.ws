@@ -1,0 +1,4 @@
+# a continuation frame with no message in progress
+role server
+> frame cont "x"
+= error 1002

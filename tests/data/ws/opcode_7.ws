@@ -1,0 +1,3 @@
+role client
+> hex 87 00
+= error 1002

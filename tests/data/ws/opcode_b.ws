@@ -1,0 +1,4 @@
+# reserved control opcode
+role server
+> frame op=11 ""
+= error 1002

@@ -1,0 +1,3 @@
+role client
+> hex a1 01 61
+= error 1002

@@ -1,0 +1,3 @@
+role server
+> frame rsv=1 text "a"
+= error 1002

@@ -1,0 +1,4 @@
+# U+10FFFF and U+FFFF are valid
+role server
+> frame text "\xf4\x8f\xbf\xbf\xef\xbf\xbf"
+= text "\xf4\x8f\xbf\xbf\xef\xbf\xbf"

@@ -1,0 +1,3 @@
+role client
+> frame text "\xe0\x80\xaf"
+= error 1007
