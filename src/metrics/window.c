@@ -19,11 +19,12 @@ _Static_assert((size_t)TG_HIST_PAGES *TG_HIST_PAGE_LEN / MAX_MERGE <= TG_WINDOW_
                "merging MAX_MERGE buckets always fits a second into its pairs");
 _Static_assert(TG_HIST_PAGE_LEN % MAX_MERGE == 0, "merged buckets never straddle a page");
 
-int tg_window_init(struct tg_window *w, enum tg_metric_kind kind, uint32_t len_s)
+int tg_window_init(struct tg_window *w, enum tg_metric_kind kind, uint32_t len_s, uint64_t start)
 {
     memset(w, 0, sizeof(*w));
     w->kind = kind;
     w->len_s = len_s ? len_s : 1;
+    w->sealed = start;
     for (size_t i = 0; i < TG_WINDOW_OPEN; i++) {
         tg_sink_init(&w->open[i], kind); /* cannot fail: histograms allocate lazily */
     }
@@ -246,4 +247,11 @@ int tg_window_seal(struct tg_window *w)
     w->sealed++;
     recompute(w);
     return rc;
+}
+
+void tg_window_log_fini(struct tg_window_log *log)
+{
+    tg_free(log->values);
+    log->values = NULL;
+    log->n_values = log->cap_values = 0;
 }

@@ -63,8 +63,12 @@ struct tg_window {
     struct tg_sink agg;                  /* the last min(sealed, len_s) sealed seconds */
 };
 
-/* Prepares w for kind with a window of len_s >= 1 seconds. 0 or TG_ENOMEM (w then needs _fini). */
-int tg_window_init(struct tg_window *w, enum tg_metric_kind kind, uint32_t len_s);
+/*
+ * Prepares w for kind with a window of len_s >= 1 seconds, whose first
+ * second is `start` (the seconds before it count as sealed and empty, for a
+ * metric that appears mid-run). 0 or TG_ENOMEM (w then needs _fini).
+ */
+int tg_window_init(struct tg_window *w, enum tg_metric_kind kind, uint32_t len_s, uint64_t start);
 /* Frees what w owns. */
 void tg_window_fini(struct tg_window *w);
 
@@ -88,5 +92,39 @@ static inline const struct tg_sink *tg_window_agg(const struct tg_window *w)
 {
     return &w->agg;
 }
+
+/*
+ * The history of one threshold over a sliding window: the value of every
+ * window evaluated, and the verdict's facts. Filled by check/window_eval,
+ * owned by the run's tg_results (res->windows), read by the reports.
+ *
+ * Window i covers [max(0, e - len_s), e) seconds of the run, with
+ * e = min(first_end_s + i, the run's duration): one window per second once
+ * the first full one has ended, the last one ending with the run; a run
+ * shorter than the window has a single window, the whole run.
+ */
+#define TG_WINDOW_LOG_MAX (7 * 24 * 3600) /* values kept: a week of windows */
+
+struct tg_window_log {
+    const void *key;      /* the plan threshold it belongs to (identity only; borrowed) */
+    uint32_t len_s;       /* window length in seconds */
+    uint64_t first_end_s; /* end of window 0, in seconds from the start */
+    double *values;       /* [n_values] the windows' values; NaN: no samples; owned */
+    size_t n_values;      /* <= TG_WINDOW_LOG_MAX */
+    size_t cap_values;    /* allocated */
+    uint64_t n_windows;   /* windows evaluated (more than n_values when truncated) */
+    uint64_t n_failed;    /* windows whose value failed the threshold */
+    bool truncated;       /* n_windows > TG_WINDOW_LOG_MAX: values holds the first ones */
+    bool aborted;         /* its failure aborted the run (abortOnFail, --abort-on) */
+    double worst;         /* the value that misses (or comes closest to missing) most; NaN: none */
+    tg_ns worst_from_ns;  /* that window's span, from the start of the run */
+    tg_ns worst_to_ns;    /* */
+    double first_fail;    /* value of the first failing window (NaN when none failed) */
+    tg_ns fail_from_ns;   /* its span; -1 when none failed */
+    tg_ns fail_to_ns;     /* */
+};
+
+/* Frees log's values. */
+void tg_window_log_fini(struct tg_window_log *log);
 
 #endif

@@ -99,7 +99,7 @@ static void assert_same(const struct tg_sink *a, const struct tg_sink *m)
 static void run_kind(enum tg_metric_kind kind, uint32_t len)
 {
     struct tg_window w;
-    assert_int_equal(tg_window_init(&w, kind, len), 0);
+    assert_int_equal(tg_window_init(&w, kind, len, 0), 0);
     for (size_t k = 0; k < SECONDS; k++) {
         /* samples arrive split across two banks, one of them while later seconds are open */
         struct tg_sink *s = tg_window_open(&w, k);
@@ -138,7 +138,7 @@ static void test_tg_window_open_range(void **state)
 {
     (void)state;
     struct tg_window w;
-    assert_int_equal(tg_window_init(&w, TG_KIND_RATE, 5), 0);
+    assert_int_equal(tg_window_init(&w, TG_KIND_RATE, 5, 0), 0);
     for (uint64_t k = 0; k < TG_WINDOW_OPEN; k++) {
         assert_non_null(tg_window_open(&w, k));
     }
@@ -159,6 +159,15 @@ static void test_tg_window_open_range(void **state)
     assert_int_equal(tg_window_agg(&w)->n, 0); /* it slid out */
     assert_int_equal(tg_window_agg(&w)->u.rate.nonzero, 0);
     tg_window_fini(&w);
+
+    /* a window created mid-run starts at that second */
+    assert_int_equal(tg_window_init(&w, TG_KIND_COUNTER, 3, 100), 0);
+    assert_null(tg_window_open(&w, 99));
+    tg_sink_add_counter(tg_window_open(&w, 100), 2.5);
+    assert_int_equal(tg_window_seal(&w), 0);
+    assert_int_equal(w.sealed, 101);
+    assert_true(tg_window_agg(&w)->u.sum == 2.5);
+    tg_window_fini(&w);
 }
 
 /* A second spread over more buckets than a slot keeps is merged into wider buckets. */
@@ -166,7 +175,7 @@ static void test_tg_window_seal_wide_second(void **state)
 {
     (void)state;
     struct tg_window w;
-    assert_int_equal(tg_window_init(&w, TG_KIND_TREND, 2), 0);
+    assert_int_equal(tg_window_init(&w, TG_KIND_TREND, 2, 0), 0);
     struct tg_sink m;
     tg_sink_init(&m, TG_KIND_TREND);
     rng_seed(11);
@@ -207,7 +216,7 @@ static void test_tg_window_seal_enomem(void **state)
 {
     (void)state;
     struct tg_window w;
-    assert_int_equal(tg_window_init(&w, TG_KIND_TREND, 3), 0);
+    assert_int_equal(tg_window_init(&w, TG_KIND_TREND, 3, 0), 0);
     tg_sink_add_trend_ns(tg_window_open(&w, 0), 5000);
     assert_int_equal(tg_window_seal(&w), 0);
     /* second 1 needs a page the aggregate lacks, and a pair list */
