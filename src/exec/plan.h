@@ -72,6 +72,7 @@ struct tg_plan {
         tg_ns kill_interval_ns; /* --kill-switch-interval (5 s) */
         unsigned kill_failures; /* --kill-switch-failures: unreachable polls that stop (3) */
         const char *kill_file;  /* --kill-file PATH: stop when it exists; NULL: none */
+        tg_ns abort_grace_ns;   /* --abort-on-grace: delayAbortEval of every --abort-on (0) */
     } rails;
     /* outputs */
     struct tg_plan_threshold thresholds[TG_PLAN_MAX_THRESHOLDS];

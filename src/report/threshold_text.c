@@ -64,6 +64,11 @@ void tg_threshold_text_window(const struct tg_results *res, const struct tg_plan
         snprintf(buf, n, "worst window %s at %s; %llu window%s passed", val, span, windows, s);
         return;
     }
+    if (log->fail_from_ns == log->worst_from_ns && log->fail_to_ns == log->worst_to_ns) {
+        snprintf(buf, n, "worst window %s at %s, the first to fail; %llu of %llu window%s failed",
+                 val, span, (unsigned long long)log->n_failed, windows, s);
+        return;
+    }
     char fval[64];
     char fspan[64];
     tg_threshold_text_value(res, t, log->first_fail, fval, sizeof(fval));

@@ -31,9 +31,10 @@ void tg_threshold_text_span(tg_ns from_ns, tg_ns to_ns, char *buf, size_t n);
 
 /*
  * A windowed threshold's history in one line, e.g. "worst window 812.3ms at
- * 41s-71s; 12 of 51 windows failed, the first at 35s-65s (603ms)" or "worst
- * window 230ms at 10s-40s; 51 windows passed"; "no samples in 51 windows"
- * when no window had a value. All pointers borrowed.
+ * 41s-71s; 12 of 51 windows failed, the first at 35s-65s (603ms)", "worst
+ * window 9.5% at 0s-10s, the first to fail; 3 of 8 windows failed", or
+ * "worst window 230ms at 10s-40s; 51 windows passed"; "no samples in 51
+ * windows" when no window had a value. All pointers borrowed.
  */
 void tg_threshold_text_window(const struct tg_results *res, const struct tg_plan_threshold *t,
                               const struct tg_window_log *log, char *buf, size_t n);
