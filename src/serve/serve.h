@@ -2,8 +2,8 @@
  * serve — `tailgate serve`, the built-in target service: a single-threaded
  * HTTP/1.1 server on one libev loop, with a finite-capacity model (worker
  * slots, service-time distribution, FIFO queue), injected errors and
- * periodic stalls, so that demos and tests have a target with known,
- * tunable behaviour and exact request counts (/__stats).
+ * periodic stalls and a scheduled degradation, so that demos and tests have
+ * a target with known, tunable behaviour and exact request counts (/__stats).
  *
  * This file owns the process-level part: the listening socket, accepting,
  * signals, the start line and the final stats line. Connections live in
@@ -33,6 +33,12 @@ struct tg_serve_config {
     tg_ns stall_period_ns;           /* stall period (> stall_ns) */
     const char *service_time_text;   /* --service-time as given, for the start line; borrowed */
     const char *stall_text;          /* --stall as given, NULL when off; borrowed */
+    /* --degrade-after (serve/srv_degrade): the model's settings from then on */
+    tg_ns degrade_after_ns;                   /* 0 = never */
+    const char *degrade_after_text;           /* as given; borrowed */
+    struct tg_svc_time degraded_service_time; /* used when degraded_service_time_text is set */
+    const char *degraded_service_time_text;   /* --degraded-service-time; NULL: unchanged */
+    double degraded_error_rate;               /* --degraded-error-rate in [0, 1]; < 0: unchanged */
 };
 
 /*

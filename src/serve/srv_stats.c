@@ -57,6 +57,8 @@ size_t tg_srv_stats_json(const struct tg_srv_stats *s, const struct tg_srv_stats
     p = field(p, true, "queue_max", g->queue_max);
     p = field(p, true, "queue_len", g->queue_len);
     p = field(p, true, "in_service", g->in_service);
+    p += tg_srv_fmt_str(p, g->degraded ? ",\"degraded\":true" : ",\"degraded\":false");
+    p = field(p, true, "degraded_requests", s->degraded_requests);
     *p++ = '}';
     assert((size_t)(p - dst) <= TG_SRV_STATS_JSON_MAX);
     return (size_t)(p - dst);

@@ -3,7 +3,7 @@
  * and printed to stderr on SIGINT/SIGTERM:
  *   {"requests":N,"responses":N,"by_route":{"GET /":N,...},
  *    "by_status":{"200":N,...},"connections_accepted":N,"connections_open":N,
- *    "queue_max":N,"queue_len":N,"in_service":N}
+ *    "queue_max":N,"queue_len":N,"in_service":N,"degraded":B,"degraded_requests":N}
  * by_route lists every route (zeros included); by_status lists the statuses
  * seen. Requests to /__stats and /__stats/reset are not counted.
  *
@@ -20,6 +20,7 @@
 
 #include "serve/srv_route.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,7 @@ struct tg_srv_stats {
     uint64_t by_route[TG_SRV_ROUTE_COUNT];       /* requests per route */
     uint64_t by_status[TG_SRV_STATS_STATUS_MAX]; /* responses per status */
     uint64_t connections_accepted;               /* since start or reset */
+    uint64_t degraded_requests;                  /* modelled requests after --degrade-after */
 };
 
 /* Gauges read at serialisation time (not reset). */
@@ -40,6 +42,7 @@ struct tg_srv_stats_gauges {
     uint64_t queue_max; /* since start or reset */
     uint64_t queue_len;
     uint64_t in_service;
+    bool degraded; /* --degrade-after has struck */
 };
 
 /* Zeroes every counter of s (caller's storage). */
