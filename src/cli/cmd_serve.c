@@ -41,6 +41,7 @@ static const char usage[] =
     "                         of uptime, e.g. 1s/5s\n"
     "  --degrade-after D      D after start, switch for good to the degraded settings:\n"
     "  --degraded-service-time DIST   the service time from then on\n"
+    "  --degraded-share S     ... for this share (0..1] of the requests (default 1)\n"
     "  --degraded-error-rate R        the error rate from then on\n"
     "  -h, --help             show this help\n"
     "\n"
@@ -59,6 +60,7 @@ enum opt {
     OPT_DEGRADE_AFTER,
     OPT_DEGRADED_SERVICE_TIME,
     OPT_DEGRADED_ERROR_RATE,
+    OPT_DEGRADED_SHARE,
 };
 
 static const struct option options[] = {
@@ -72,6 +74,7 @@ static const struct option options[] = {
     { "degrade-after", required_argument, NULL, OPT_DEGRADE_AFTER },
     { "degraded-service-time", required_argument, NULL, OPT_DEGRADED_SERVICE_TIME },
     { "degraded-error-rate", required_argument, NULL, OPT_DEGRADED_ERROR_RATE },
+    { "degraded-share", required_argument, NULL, OPT_DEGRADED_SHARE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -168,6 +171,12 @@ static int apply_degrade(int opt, const char *arg, struct tg_serve_config *cfg, 
             return TG_EINVAL;
         }
         return 0;
+    case OPT_DEGRADED_SHARE:
+        if (!parse_rate(arg, &cfg->degraded_share) || cfg->degraded_share == 0) {
+            tg_diag_set(d, "--degraded-share: want a number in (0, 1], got \"%s\"", arg);
+            return TG_EINVAL;
+        }
+        return 0;
     default:
         return 1;
     }
@@ -180,6 +189,10 @@ static int check_degrade(const struct tg_serve_config *cfg, struct tg_diag *d)
     if (cfg->degrade_after_ns > 0 && !settings) {
         tg_diag_set(d, "--degrade-after: needs --degraded-service-time and/or "
                        "--degraded-error-rate (what it degrades to)");
+        return TG_EINVAL;
+    }
+    if (cfg->degraded_share < 1 && !cfg->degraded_service_time_text) {
+        tg_diag_set(d, "--degraded-share: needs --degraded-service-time (what the share gets)");
         return TG_EINVAL;
     }
     if (cfg->degrade_after_ns == 0 && settings) {
@@ -285,7 +298,7 @@ static int parse_flags(int argc, char **argv, struct tg_serve_config *cfg, struc
 
 int tg_cmd_serve(int argc, char **argv)
 {
-    struct tg_serve_config cfg = { .seed = 1, .degraded_error_rate = -1 };
+    struct tg_serve_config cfg = { .seed = 1, .degraded_error_rate = -1, .degraded_share = 1 };
     struct flags f = { .listen = "127.0.0.1:8080" };
     struct tg_diag d = { { 0 } };
     if (parse_flags(argc, argv, &cfg, &f, &d) < 0) {

@@ -38,6 +38,7 @@ struct tg_serve_config {
     const char *degrade_after_text;           /* as given; borrowed */
     struct tg_svc_time degraded_service_time; /* used when degraded_service_time_text is set */
     const char *degraded_service_time_text;   /* --degraded-service-time; NULL: unchanged */
+    double degraded_share;                    /* --degraded-share: of requests it applies to (1) */
     double degraded_error_rate;               /* --degraded-error-rate in [0, 1]; < 0: unchanged */
 };
 

@@ -17,17 +17,24 @@ static void on_degrade(struct tg_srv_timer *t, tg_ns now_ns)
     const struct tg_serve_config *cfg = srv->cfg;
     d->degraded = true;
     if (cfg->degraded_service_time_text) {
-        srv->cap.svc = cfg->degraded_service_time;
+        srv->cap.slow = cfg->degraded_service_time;
+        srv->cap.slow_share = cfg->degraded_share;
     }
     if (cfg->degraded_error_rate >= 0) {
         srv->error_rate = cfg->degraded_error_rate;
     }
+    char svc[160];
+    const char *base = cfg->service_time_text ? cfg->service_time_text : "0";
+    if (!cfg->degraded_service_time_text) {
+        (void)snprintf(svc, sizeof(svc), "%s", base);
+    } else if (cfg->degraded_share >= 1) {
+        (void)snprintf(svc, sizeof(svc), "%s", cfg->degraded_service_time_text);
+    } else {
+        (void)snprintf(svc, sizeof(svc), "%s for %g%% of requests, else %s",
+                       cfg->degraded_service_time_text, cfg->degraded_share * 100, base);
+    }
     (void)fprintf(stderr, "tailgate serve: degraded after %s (service-time=%s, error-rate=%g)\n",
-                  cfg->degrade_after_text,
-                  cfg->degraded_service_time_text ? cfg->degraded_service_time_text
-                  : cfg->service_time_text        ? cfg->service_time_text
-                                                  : "0",
-                  srv->error_rate);
+                  cfg->degrade_after_text, svc, srv->error_rate);
     (void)fflush(stderr);
 }
 

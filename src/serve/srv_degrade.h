@@ -1,7 +1,8 @@
 /*
  * srv_degrade — serve's scheduled degradation (--degrade-after D): D after
  * the server starts (the clock --stall uses), the capacity model switches
- * for good to its degraded settings, --degraded-service-time and/or
+ * for good to its degraded settings, --degraded-service-time (for a share
+ * --degraded-share of the requests, all by default) and/or
  * --degraded-error-rate, and the server says so once on stderr:
  *
  *   tailgate serve: degraded after 6s (service-time=exp:50ms, error-rate=0.1)
