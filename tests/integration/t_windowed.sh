@@ -170,3 +170,12 @@ check "a script's abortOnFail window (delayAbortEval 5s) aborts at 5 s (${dur}s,
 check "its string-form window fails too" grep -q "✗ 'rate<0.05 over 3s' (worst window" "$T_DIR/sc.txt"
 check "a submetric's window passes" grep -q "✓ 'p(99)<1000 over 5s'" "$T_DIR/sc.txt"
 stop_pid "$SERVE_PID"
+
+port=$(free_port)
+start_serve "$port"
+"$TG_BIN" run -q -e BASE_URL="http://127.0.0.1:$port" -e OUT="$T_DIR/hs.json" \
+    "$S/windowed_summary.lua" >/dev/null 2>&1
+rc=$?
+check "handleSummary gets a windowed threshold's ok and worst window (exit $rc)" \
+    json_get "$T_DIR/hs.json" "exit(0 if $rc == 0 and (lambda t: t['ok'] and t['window']['length_s'] == 1 and t['window']['windows'] >= 3 and t['window']['failed'] == 0 and t['window']['worst'] == 0 and 0 <= t['window']['worst_from_s'] < t['window']['worst_to_s'])(j['http_req_failed']['thresholds']['rate<0.5 over 1s']) and j['http_reqs']['thresholds'] == {'count>0': {'ok': True}} else 1)"
+stop_pid "$SERVE_PID"
