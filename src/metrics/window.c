@@ -9,15 +9,28 @@
 #include <string.h>
 
 /* A pair packs a bucket index (16 bits) under its count (48 bits). */
-#define PAIR_SHIFT 16
-#define PAIR_MASK  ((UINT64_C(1) << PAIR_SHIFT) - 1)
-#define MAX_MERGE  32 /* adjacent buckets merged at most: 33 pages * 1024 / 32 <= 2048 pairs */
+#define PAIR_SHIFT  16
+#define PAIR_MASK   ((UINT64_C(1) << PAIR_SHIFT) - 1)
+#define MAX_MERGE   32   /* adjacent buckets merged at most */
+#define KEEP_EXACT  1024 /* buckets below it (values under 1024, 1 wide) are never merged */
+#define ALL_BUCKETS ((size_t)TG_HIST_PAGES * TG_HIST_PAGE_LEN)
 
-_Static_assert((size_t)TG_HIST_PAGES *TG_HIST_PAGE_LEN <= PAIR_MASK + 1,
-               "a bucket index fits the low bits of a pair");
-_Static_assert((size_t)TG_HIST_PAGES *TG_HIST_PAGE_LEN / MAX_MERGE <= TG_WINDOW_SLOT_BUCKETS,
+_Static_assert(ALL_BUCKETS <= PAIR_MASK + 1, "a bucket index fits the low bits of a pair");
+_Static_assert(KEEP_EXACT + (ALL_BUCKETS - KEEP_EXACT) / MAX_MERGE <= TG_WINDOW_SLOT_BUCKETS,
                "merging MAX_MERGE buckets always fits a second into its pairs");
-_Static_assert(TG_HIST_PAGE_LEN % MAX_MERGE == 0, "merged buckets never straddle a page");
+_Static_assert(TG_HIST_PAGE_LEN % MAX_MERGE == 0 && KEEP_EXACT % MAX_MERGE == 0,
+               "merged buckets never straddle a page");
+
+/*
+ * The first bucket of the group of f adjacent buckets that bucket i belongs
+ * to. Buckets from KEEP_EXACT on are 1/1024 of their value wide at most, so
+ * merging f <= 32 of them into the middle one moves a value by at most
+ * 16/1024 of itself; smaller values are kept as they are.
+ */
+static size_t group_of(size_t i, size_t f)
+{
+    return i < KEEP_EXACT ? i : KEEP_EXACT + (i - KEEP_EXACT) / f * f;
+}
 
 int tg_window_init(struct tg_window *w, enum tg_metric_kind kind, uint32_t len_s, uint64_t start)
 {
@@ -61,8 +74,8 @@ static uint32_t groups(const struct tg_hist *h, size_t f)
     size_t last = SIZE_MAX;
     uint32_t n = 0;
     for (size_t i = tg_hist_next_nonzero(h, 0); i < end; i = tg_hist_next_nonzero(h, i + 1)) {
-        if (i / f != last) {
-            last = i / f;
+        if (group_of(i, f) != last) {
+            last = group_of(i, f);
             n++;
         }
     }
@@ -90,9 +103,9 @@ static int compact(struct tg_window_slot *s, const struct tg_hist *h)
     size_t last = SIZE_MAX;
     uint32_t k = 0;
     for (size_t i = tg_hist_next_nonzero(h, 0); i < end; i = tg_hist_next_nonzero(h, i + 1)) {
-        if (i / f != last) {
-            last = i / f;
-            size_t mid = f == 1 ? i : TG_MIN(last * f + f / 2, end - 1);
+        if (group_of(i, f) != last) {
+            last = group_of(i, f);
+            size_t mid = f == 1 || i < KEEP_EXACT ? i : TG_MIN(last + f / 2, end - 1);
             s->pairs[k++] = (uint64_t)mid;
         }
         s->pairs[k - 1] += tg_hist_bucket_get(h, i) << PAIR_SHIFT;

@@ -17,9 +17,10 @@
  * A sealed trend second keeps its histogram as a sorted list of (bucket,
  * count) pairs, at most TG_WINDOW_SLOT_BUCKETS of them; a second whose samples
  * fall into more distinct buckets is stored with 2, 4, ... 32 adjacent buckets
- * merged into their middle one, so one value moves by at most 16/1024 of
- * itself (percentiles of that window within 2 %; min, max and mean stay
- * exact). Memory: at most 16 KiB per second of window for a trend, 64 bytes
+ * merged into their middle one (values under 1024 ns, or 1.024 for trends
+ * that are not times, are never merged), so one value moves by at most
+ * 16/1024 of itself (percentiles of that window within 2 %; min, max and mean
+ * stay exact). Memory: at most 16 KiB per second of window for a trend, 104 bytes
  * for the other kinds, plus the open sinks and the aggregate.
  *
  * Owned by one thread (the coordinator); nothing is synchronised.

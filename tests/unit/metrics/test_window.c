@@ -186,8 +186,16 @@ static void test_tg_window_seal_wide_second(void **state)
         tg_sink_add_trend_ns(s, v);
         tg_sink_add_trend_ns(&m, v);
     }
+    for (int64_t v = 0; v < 1100; v += 3) { /* small values are never merged */
+        tg_sink_add_trend_ns(s, v);
+        tg_sink_add_trend_ns(&m, v);
+    }
     assert_int_equal(tg_window_seal(&w), 0);
     assert_true(w.slots[0].n_pairs <= TG_WINDOW_SLOT_BUCKETS);
+    for (size_t i = 0; i < 1024; i++) {
+        assert_int_equal(tg_hist_bucket_get(&tg_window_agg(&w)->u.hist, i),
+                         tg_hist_bucket_get(&m.u.hist, i));
+    }
     assert_true(w.slots[0].n_pairs > TG_WINDOW_SLOT_BUCKETS / 2);
     const struct tg_hist *a = &tg_window_agg(&w)->u.hist;
     assert_int_equal(tg_hist_count(a), tg_hist_count(&m.u.hist));
