@@ -6,7 +6,7 @@ set -eu
 
 need="${1:-test}"
 build_pkgs="gcc make pkg-config libev-dev libluajit-5.1-dev libssl-dev zlib1g-dev libjansson-dev"
-test_pkgs="libcmocka-dev nginx-light clang libclang-rt-14-dev curl python3 openssl"
+test_pkgs="libcmocka-dev nginx-light clang libclang-rt-14-dev curl python3 openssl python3-yaml"
 bench_pkgs="wrk nghttp2-client hey python3-locust"
 
 case "$need" in

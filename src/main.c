@@ -2,6 +2,7 @@
  * main — dispatches to a command; every command returns its exit code.
  */
 #include "cli/cmd_compare.h"
+#include "cli/cmd_plan.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_serve.h"
 #include "cli/exitcode.h"
@@ -16,6 +17,7 @@ static void usage(FILE *f)
           "commands:\n"
           "  run URL [flags]     load-test one HTTP(S) endpoint (tailgate run --help)\n"
           "  serve [flags]       the built-in target service (tailgate serve --help)\n"
+          "  plan SCRIPT|URL     what a run would do, sending nothing (same flags as run)\n"
           "  compare BASE CUR    gate on regressions between two result files\n"
           "                      (tailgate compare --help)\n"
           "  version             print the version\n"
@@ -36,6 +38,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "serve") == 0) {
         return tg_cmd_serve(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "plan") == 0) {
+        return tg_cmd_plan(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "compare") == 0) {
         return tg_cmd_compare(argc - 1, argv + 1);

@@ -6,19 +6,24 @@
 #include "check/verdict.h"
 #include "cli/exitcode.h"
 #include "cli/handle_summary.h"
+#include "cli/rail_flags.h"
 #include "cli/run_flags.h"
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/secrets.h"
 #include "exec/coord.h"
 #include "exec/once.h"
+#include "net/errcode.h"
 #include "report/export_k6.h"
 #include "report/junit.h"
+#include "report/plan_view.h"
 #include "report/result_file.h"
 #include "report/summary.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * The gauges a command-line run reports: its connections are its VUs. (A
@@ -61,6 +66,52 @@ static int write_outputs(const struct tg_plan *plan, const struct tg_summary_inf
         exit_code = TG_EXIT_GENERIC;
     }
     return exit_code;
+}
+
+static bool loopback_name(const char *host)
+{
+    return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+           strcmp(host, "[::1]") == 0 || strncmp(host, "localhost", 9) == 0;
+}
+
+/*
+ * The host rails before anything is sent: a command-line run's host off the
+ * --allow-host list is never sent to (each request counts as 1710), or with
+ * --allow-host-strict the run does not start (108); and a run that will reach
+ * beyond loopback says where. An exit code.
+ */
+static int check_hosts(struct tg_plan *plan)
+{
+    if (!plan->script && !tg_allow_match(&plan->rails.allow, plan->url.host, plan->url.port)) {
+        if (plan->rails.allow.strict) {
+            fprintf(stderr,
+                    "tailgate: test aborted: %s:%d is not on the --allow-host list; nothing was "
+                    "sent\n",
+                    plan->url.host, plan->url.port);
+            return TG_EXIT_SCRIPT_ABORTED;
+        }
+        fprintf(stderr,
+                "tailgate: warning: %s:%d is not on the --allow-host list: no request is sent; "
+                "each counts as error_code 1710 host_not_allowed\n",
+                plan->url.host, plan->url.port);
+        plan->n_addrs = 0;
+        plan->resolve_error = TG_ERR_HOST_NOT_ALLOWED;
+        return TG_EXIT_OK;
+    }
+    char hosts[TG_PLAN_VIEW_MAX_HOSTS][280];
+    size_t n = tg_plan_view_hosts(plan, hosts, TG_PLAN_VIEW_MAX_HOSTS);
+    bool outside = !plan->script && plan->n_addrs > 0 && !tg_addr_is_loopback(&plan->addrs[0]);
+    for (size_t i = 0; plan->script && i < n; i++) {
+        outside = outside || !loopback_name(hosts[i]);
+    }
+    if (outside) {
+        fprintf(stderr, "tailgate: this run sends requests beyond loopback, to: ");
+        for (size_t i = 0; i < n; i++) {
+            fprintf(stderr, "%s%s", i ? ", " : "", hosts[i]);
+        }
+        fprintf(stderr, "%s\n", plan->script ? " (named in the script and its -e values)" : "");
+    }
+    return TG_EXIT_OK;
 }
 
 /* The exit code of a setup() or teardown() that did not return normally. */
@@ -143,12 +194,16 @@ static int run_exit(const struct tg_coord_outcome *out, int teardown_exit, int o
     return outputs_exit;
 }
 
-int tg_cmd_run(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     struct tg_plan plan;
     struct tg_diag d = { "" };
     signal(SIGPIPE, SIG_IGN);
     int rc = tg_run_flags_parse(argc, argv, &plan, &d);
+    if (rc == 0) {
+        rc = tg_rail_flags_finish(&plan, &d);
+        tg_secrets_guard_std(); /* from here on, nothing written shows a secret */
+    }
     if (rc == 1) {
         tg_plan_fini(&plan);
         return TG_EXIT_OK;
@@ -160,6 +215,11 @@ int tg_cmd_run(int argc, char **argv)
                : rc == TG_EPROTO    ? TG_EXIT_SCRIPT_EXCEPTION
                : rc == TG_ECANCELED ? TG_EXIT_SCRIPT_ABORTED
                                     : TG_EXIT_INVALID_CONFIG;
+    }
+    int host_exit = check_hosts(&plan);
+    if (host_exit != TG_EXIT_OK) {
+        tg_plan_fini(&plan);
+        return host_exit;
     }
     struct tg_results res;
     if (tg_results_init(&res) < 0) {
@@ -218,4 +278,11 @@ int tg_cmd_run(int argc, char **argv)
     tg_results_fini(&res);
     tg_plan_fini(&plan);
     return exit_code;
+}
+
+int tg_cmd_run(int argc, char **argv)
+{
+    int code = run(argc, argv);
+    tg_secrets_finish_std();
+    return code;
 }

@@ -4,6 +4,7 @@
 #include "cli/handle_summary.h"
 
 #include "core/alloc.h"
+#include "core/secrets.h"
 #include "exec/once.h"
 #include "report/k6_data.h"
 #include "script/options.h"
@@ -22,7 +23,7 @@ static int write_one(const char *key, const char *text, size_t len, struct tg_di
         fflush(f);
         return 0;
     }
-    FILE *f = fopen(key, "w");
+    FILE *f = tg_secrets_wrap(fopen(key, "w"));
     if (!f) {
         tg_diag_set(d, "handleSummary: cannot write \"%s\": %s", key, strerror(errno));
         return TG_EIO;

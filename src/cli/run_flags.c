@@ -9,6 +9,7 @@
 #include "cli/script_plan.h"
 #include "core/alloc.h"
 #include "core/fdlimit.h"
+#include "core/secrets.h"
 #include "core/units.h"
 #include "http/h1_write.h"
 #include "net/errcode.h"
@@ -91,6 +92,8 @@ struct given {
     bool threads;
     bool trend_stats;
     const char *url_only; /* a command-line-mode flag, named in the error for scripts */
+    const char *env[32];  /* -e values, for the hosts the plan view names */
+    size_t n_env;
     struct tg_script_overrides ov;
 };
 
@@ -300,6 +303,7 @@ static int apply(int opt, const char *arg, struct tg_plan *p, struct tg_diag *d)
             return TG_EINVAL;
         }
         p->headers[p->n_headers++] = arg;
+        tg_secrets_add_header(arg); /* Authorization, Cookie...: never written anywhere */
         return 0;
     case 'k':
         p->insecure = true;
@@ -481,6 +485,9 @@ static int script_flag(int opt, const char *arg, struct given *g, struct tg_diag
         char key[256];
         snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
         setenv(key, eq + 1, 1); /* before any script state reads the environment */
+        if (g->n_env < TG_ARRAY_LEN(g->env)) {
+            g->env[g->n_env++] = eq + 1;
+        }
         return 1;
     }
     case 'u':
@@ -509,6 +516,8 @@ static int finish_script(struct tg_plan *p, const char *script, struct given *g,
     }
     p->script = script;
     p->url_text = script;
+    memcpy(p->env_values, g->env, sizeof(p->env_values));
+    p->n_env_values = g->n_env;
     p->method = "";
     g->ov.duration_ns = p->duration_ns; /* -d given: it replaces the script's scenarios */
     p->duration_ns = 0;

@@ -70,6 +70,21 @@ static int check_execs(lua_State *L, const struct tg_options *o, struct tg_diag 
  * a day) for how long it runs and, for closed shapes without maxVUs, its peak
  * users; the workers size their VU pools from that.
  */
+/* Keeps the shape's value at second t, for the plan view's chart. */
+static int keep_sample(struct tg_scenario *sc, size_t t, double v)
+{
+    if (t % 256 == 0) {
+        float *p = tg_realloc(sc->shape_load, t + 256, sizeof(*p));
+        if (!p) {
+            return TG_ENOMEM;
+        }
+        sc->shape_load = p;
+    }
+    sc->shape_load[t] = (float)v;
+    sc->n_shape_load = t + 1;
+    return 0;
+}
+
 static int plan_shapes(lua_State *L, struct tg_options *o, struct tg_diag *d)
 {
     for (size_t i = 0; i < o->n_scenarios; i++) {
@@ -96,6 +111,10 @@ static int plan_shapes(lua_State *L, struct tg_options *o, struct tg_diag *d)
             lua_pop(L, 1);
             if (over) {
                 break;
+            }
+            if (keep_sample(sc, (size_t)t, v) < 0) {
+                tg_diag_set(d, "out of memory");
+                return TG_ENOMEM;
             }
             peak = v > peak ? v : peak;
         }
@@ -156,6 +175,22 @@ static int merge_thresholds(struct tg_plan *p, const struct tg_options *o,
     return 0;
 }
 
+/* The script's rail options, where no flag set them (the flags win). */
+static void merge_rails(struct tg_plan *p, const struct tg_options *o)
+{
+    if (!p->rails.synthetic) {
+        p->rails.synthetic = o->synthetic_header;
+    }
+    if (p->rails.max_rps <= 0) {
+        p->rails.max_rps = o->max_rps;
+    }
+    if (p->rails.allow.n == 0) {
+        bool strict = p->rails.allow.strict;
+        p->rails.allow = o->allow;
+        p->rails.allow.strict = strict || o->allow.strict;
+    }
+}
+
 int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, struct tg_diag *d)
 {
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
@@ -169,7 +204,7 @@ int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, stru
         tg_diag_set(d, "out of memory");
         return TG_ENOMEM; /* the process exits; nothing to unwind */
     }
-    struct tg_rt_opts o = { p->script, !p->insecure, &reg, NULL };
+    struct tg_rt_opts o = { p->script, !p->insecure, &reg, NULL, NULL };
     int rc = tg_rt_init(&rt, loop, &env, &o, d);
     if (rc == TG_EINVAL) {
         rc = rt.aborted ? TG_ECANCELED : TG_EPROTO; /* tailgate.abort: 108; an error: 107 */
@@ -187,6 +222,9 @@ int tg_script_plan(struct tg_plan *p, const struct tg_script_overrides *ov, stru
         }
         if (rc == 0) {
             rc = merge_thresholds(p, p->options, &reg, d);
+        }
+        if (rc == 0) {
+            merge_rails(p, p->options);
         }
         if (rc == 0 && p->options->n_trend_stats > 0) {
             for (size_t i = 0; i < p->options->n_trend_stats; i++) {

@@ -54,9 +54,7 @@ static void abort_all(struct coord *c, enum tg_stop why)
         return;
     }
     c->stop = why;
-    if (!c->plan->quiet) {
-        fprintf(stderr, "\ntailgate: test aborted: %s\n", c->reason);
-    }
+    fprintf(stderr, "%stailgate: test aborted: %s\n", c->plan->quiet ? "" : "\n", c->reason);
     for (uint32_t i = 0; i < c->n; i++) {
         tg_worker_abort(&c->workers[i]);
     }

@@ -91,7 +91,7 @@ static void sweep_cb(struct ev_loop *loop, ev_timer *t, int revents)
     (void)loop;
     (void)revents;
     struct once *o = t->data;
-    tg_conn_check_deadlines(&o->vu.conn, tg_clock_now());
+    tg_vu_check_deadlines(&o->vu, tg_clock_now());
 }
 
 static void signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
@@ -172,7 +172,8 @@ int tg_once_run(const struct tg_plan *p, const char *fn, const char *arg, tg_ns 
         tg_diag_set(d, "%s(): out of memory", fn);
         goto out_env;
     }
-    struct tg_rt_opts ro = { p->script, !p->insecure, &reg, &active };
+    struct tg_rt_rails rails = { &p->rails.allow, p->rails.synthetic, 0, tg_segment_of(0, 1) };
+    struct tg_rt_opts ro = { p->script, !p->insecure, &reg, &active, &rails };
     rc = tg_rt_init(&o.rt, o.loop, &env, &ro, d);
     if (rc < 0) {
         goto out_rt;

@@ -10,6 +10,7 @@
 #include "check/threshold_parse.h"
 #include "http/url.h"
 #include "net/addr.h"
+#include "net/allow.h"
 #include "tg.h"
 
 #include <stdbool.h>
@@ -66,13 +67,20 @@ struct tg_plan {
     struct tg_options *options; /* the script's options; owned */
     char *setup_data;           /* setup()'s return value as JSON; owned; NULL: none */
     bool handle_summary;        /* the script defines handleSummary(data) */
+    const char *env_values[32]; /* the -e values (argv), for tailgate plan's host list */
+    size_t n_env_values;
     /* safety rails (cli/rail_flags) */
     struct tg_plan_rails {
         const char *kill_url;   /* --kill-switch URL, polled; NULL: none */
         tg_ns kill_interval_ns; /* --kill-switch-interval (5 s) */
         unsigned kill_failures; /* --kill-switch-failures: unreachable polls that stop (3) */
+        struct tg_allow allow;  /* --allow-host; empty: every host */
+        const char *synthetic;  /* --synthetic-header "Name: value" on every request; NULL: none */
+        double max_rps;         /* --max-rps: requests per second, all threads (0: none) */
         const char *kill_file;  /* --kill-file PATH: stop when it exists; NULL: none */
-        tg_ns abort_grace_ns;   /* --abort-on-grace: delayAbortEval of every --abort-on (0) */
+        const char *secret_env[16]; /* --secret-env NAME: values never written anywhere */
+        size_t n_secret_env;
+        tg_ns abort_grace_ns; /* --abort-on-grace: delayAbortEval of every --abort-on (0) */
     } rails;
     /* outputs */
     struct tg_plan_threshold thresholds[TG_PLAN_MAX_THRESHOLDS];

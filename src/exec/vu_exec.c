@@ -440,7 +440,7 @@ void tg_vu_exec_sweep(struct tg_vu_exec *x, tg_ns now)
     for (size_t i = 0; i < x->n_scens; i++) {
         struct vx_scen *s = &x->scens[i];
         for (uint32_t k = 0; k < s->n_vus; k++) {
-            tg_conn_check_deadlines(&s->vus[k].conn, now);
+            tg_vu_check_deadlines(&s->vus[k], now);
         }
         for (uint32_t k = 0; k < s->n_vus; k++) {
             struct vx_vu *v = s->vus[k].user;
@@ -569,7 +569,7 @@ int tg_vu_exec_init(struct tg_vu_exec *x, const struct tg_vu_exec_conf *c, struc
 {
     memset(x, 0, sizeof(*x));
     x->conf = *c;
-    struct tg_rt_opts o = { c->script, c->tls_verify, c->reg, c->bank };
+    struct tg_rt_opts o = { c->script, c->tls_verify, c->reg, c->bank, c->rails };
     int rc = tg_rt_init(&x->rt, c->loop, c->env, &o, d);
     if (rc < 0) {
         return rc;
@@ -601,6 +601,7 @@ int tg_vu_exec_init(struct tg_vu_exec *x, const struct tg_vu_exec_conf *c, struc
 
 void tg_vu_exec_start(struct tg_vu_exec *x, tg_ns t0)
 {
+    tg_rt_start_cap(&x->rt, t0);
     tg_ns now = tg_clock_now();
     ev_now_update(x->conf.loop);
     for (size_t i = 0; i < x->n_scens; i++) {

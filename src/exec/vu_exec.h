@@ -35,7 +35,8 @@ struct tg_vu_exec_conf {
     void (*on_done)(void *owner);                      /* every scenario finished */
     void (*on_abort)(void *owner, const char *reason); /* the script called tailgate.abort */
     void *owner;
-    const char *data_json; /* setup()'s data for every iteration; NULL: none */
+    const char *data_json;           /* setup()'s data for every iteration; NULL: none */
+    const struct tg_rt_rails *rails; /* production rails on every request; may be NULL */
 };
 
 struct vx_scen;

@@ -219,14 +219,67 @@ static void finish_if_idle(struct tg_worker *w)
     ev_break(w->loop, EVBREAK_ALL);
 }
 
+static void send_on(struct tg_worker *w, struct tg_wconn *wc, tg_ns now)
+{
+    w->depth++;
+    tg_conn_send(&wc->conn, &w->target, &w->creq, now);
+    w->depth--;
+}
+
+/* --max-rps: the request waits for its permit at the FIFO's tail. */
+static void hold(struct tg_worker *w, struct tg_wconn *wc, tg_ns at, tg_ns now)
+{
+    wc->t_release = at;
+    w->cap_q[(w->cap_head + w->cap_n++) % w->n_conns] = (uint32_t)(wc - w->conns);
+    tg_sink_add_counter(tg_bank_sink(w->bank, (uint32_t)w->s_capped), 1);
+    if (w->cap_n == 1) {
+        ev_timer_set(&w->cap_t, (double)(at - now) / 1e9, 0);
+        ev_timer_start(w->loop, &w->cap_t);
+    }
+}
+
+static void cap_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)revents;
+    struct tg_worker *w = t->data;
+    tg_ns now = tg_clock_now();
+    while (w->cap_n > 0) {
+        struct tg_wconn *wc = &w->conns[w->cap_q[w->cap_head]];
+        if (wc->t_release > now) {
+            ev_timer_set(t, (double)(wc->t_release - now) / 1e9, 0);
+            ev_timer_start(loop, t);
+            return;
+        }
+        w->cap_head = (w->cap_head + 1) % w->n_conns;
+        w->cap_n--;
+        /* the wait is the cap's, not the target's: latency counts from the release */
+        wc->t_sched = wc->t_sched > wc->t_release ? wc->t_sched : wc->t_release;
+        send_on(w, wc, now);
+    }
+}
+
+/* At a stop, requests still waiting for a permit are never sent. */
+static void drop_held(struct tg_worker *w)
+{
+    ev_timer_stop(w->loop, &w->cap_t);
+    w->busy -= w->cap_n;
+    w->cap_n = 0;
+    finish_if_idle(w);
+}
+
 static void start_on(struct tg_worker *w, struct tg_wconn *wc, tg_ns t_sched, tg_ns now)
 {
     wc->t_sched = t_sched;
     w->started++;
     w->busy++;
-    w->depth++;
-    tg_conn_send(&wc->conn, &w->target, &w->creq, now);
-    w->depth--;
+    if (w->capped) {
+        tg_ns at = tg_rate_cap_take(&w->cap, now);
+        if (at > now) {
+            hold(w, wc, at, now);
+            return;
+        }
+    }
+    send_on(w, wc, now);
 }
 
 static bool may_start(const struct tg_worker *w, tg_ns now)
@@ -323,6 +376,7 @@ static void begin_stop(struct tg_worker *w, tg_ns now)
     }
     w->stopping = true;
     w->stop_deadline = now + w->plan->graceful_stop_ns;
+    drop_held(w);
     if (w->vx) {
         tg_vu_exec_stop(w->vx, now);
         return;
@@ -479,6 +533,8 @@ static int script_init(struct tg_worker *w, struct tg_diag *d)
     if (!w->vx) {
         return TG_ENOMEM;
     }
+    w->rails = (struct tg_rt_rails){ &w->plan->rails.allow, w->plan->rails.synthetic,
+                                     w->plan->rails.max_rps, w->seg };
     struct tg_vu_exec_conf c = { w->loop,
                                  &w->env,
                                  &w->reg,
@@ -490,7 +546,8 @@ static int script_init(struct tg_worker *w, struct tg_diag *d)
                                  scenarios_done,
                                  script_aborted,
                                  w,
-                                 w->plan->setup_data };
+                                 w->plan->setup_data,
+                                 &w->rails };
     return tg_vu_exec_init(w->vx, &c, d);
 }
 
@@ -591,6 +648,17 @@ int tg_worker_init(struct tg_worker *w, uint32_t index, uint32_t n, const struct
         }
         w->target.tls_verify = !plan->insecure;
     }
+    w->capped = plan->rails.max_rps > 0 && !plan->script;
+    if (w->capped) {
+        int m = tg_registry_metric(&w->reg, "rate_capped", TG_KIND_COUNTER, TG_CONTAINS_DEFAULT);
+        w->s_capped = m < 0 ? -1 : base_series(w, (uint32_t)m);
+        w->cap_q = tg_calloc(w->n_conns ? w->n_conns : 1, sizeof(*w->cap_q));
+        if (w->s_capped < 0 || !w->cap_q) {
+            w->setup_error = TG_ENOMEM;
+        }
+    }
+    ev_timer_init(&w->cap_t, cap_cb, 0, 0);
+    w->cap_t.data = w;
     w->conns = tg_calloc(w->n_conns ? w->n_conns : 1, sizeof(*w->conns));
     w->restart_q = tg_calloc(w->n_conns ? w->n_conns : 1, sizeof(*w->restart_q));
     if (!w->conns || !w->restart_q || w->setup_error) {
@@ -627,6 +695,7 @@ int tg_worker_init(struct tg_worker *w, uint32_t index, uint32_t n, const struct
 int tg_worker_start(struct tg_worker *w, tg_ns t0)
 {
     w->t0 = t0;
+    tg_rate_cap_init(&w->cap, w->seg, w->plan->rails.max_rps, t0);
     sigset_t all;
     sigset_t old;
     sigfillset(&all);
@@ -660,6 +729,10 @@ void tg_worker_fini(struct tg_worker *w)
     }
     tg_free(w->conns);
     tg_free(w->restart_q);
+    tg_free(w->cap_q);
+    if (w->loop) {
+        ev_timer_stop(w->loop, &w->cap_t);
+    }
     for (int i = 0; i < TG_WORKER_BANKS; i++) {
         tg_bank_fini(&w->banks[i]);
     }

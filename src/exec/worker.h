@@ -19,6 +19,7 @@
 
 #include "core/ring.h"
 #include "exec/plan.h"
+#include "exec/rate_cap.h"
 #include "exec/segment.h"
 #include "exec/vu_exec.h"
 #include "metrics/bank.h"
@@ -51,6 +52,7 @@ struct tg_wconn {
     struct tg_conn conn;
     struct tg_worker *w;
     tg_ns t_sched;      /* scheduled (open) or issue (closed) time of the exchange */
+    tg_ns t_release;    /* --max-rps: when its permit lets it go */
     uint32_t next_free; /* free-list link (index + 1; 0 = end) */
 };
 
@@ -71,6 +73,15 @@ struct tg_worker {
     uint32_t *restart_q; /* conn indices waiting for restart.cb */
     uint32_t restart_n;
     int depth; /* > 0 while inside tg_conn_send */
+    /* --max-rps: requests wait for their permit in a FIFO (conn indices) */
+    bool capped;
+    struct tg_rate_cap cap;
+    uint32_t *cap_q;
+    uint32_t cap_head;
+    uint32_t cap_n;
+    ev_timer cap_t;
+    int32_t s_capped;         /* the rate_capped counter's series */
+    struct tg_rt_rails rails; /* what a script's runtime applies to its requests */
     atomic_bool stop_requested;
     atomic_bool abort_requested; /* coordinator -> worker: stop now, no graceful stop */
     atomic_bool abort_raised;    /* worker -> coordinator: the script called tailgate.abort */

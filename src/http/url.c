@@ -83,7 +83,13 @@ static int parse_authority(const char *a, size_t len, struct tg_url *u, struct t
 
 int tg_url_parse(const char *s, struct tg_url *u, struct tg_diag *d)
 {
-    memset(u, 0, sizeof(*u));
+    /* field by field: clearing the 8 KiB target would cost more than the parse */
+    u->tls = false;
+    u->host[0] = '\0';
+    u->host_is_ipv6 = false;
+    u->port = 0;
+    u->port_explicit = false;
+    u->target[0] = '\0';
     const char *p;
     if (strncasecmp(s, "http://", 7) == 0) {
         p = s + 7;

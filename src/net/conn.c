@@ -448,9 +448,20 @@ static int keep_body(struct tg_conn *c, const char *data, size_t n)
     return rc == 0 ? 0 : (rc == TG_E2BIG ? TG_ERR_HTTP_BODY_TOO_LARGE : TG_ERR_GENERIC);
 }
 
+/* Points r's spans, which point into [from, from + n), into the same bytes at to. */
+static void rebase(struct tg_h1_resp *r, const char *from, const char *to)
+{
+    r->reason.ptr = to + (r->reason.ptr - from);
+    for (size_t i = 0; i < r->num_headers; i++) {
+        r->headers[i].name.ptr = to + (r->headers[i].name.ptr - from);
+        r->headers[i].value.ptr = to + (r->headers[i].value.ptr - from);
+    }
+}
+
 static int take_head(struct tg_conn *c, const char *buf, size_t len)
 {
     struct tg_h1_resp *r = c->env->resp;
+    c->env->resp_owner = NULL; /* r is about to change */
     for (size_t off = 0;;) {
         int n = tg_h1_parse_head(buf + off, len - off, r);
         if (n == TG_EAGAIN) {
@@ -488,6 +499,10 @@ static int take_head(struct tg_conn *c, const char *buf, size_t len)
         if (k && keep_append(&k->head, &k->head_len, &k->head_cap, c->env->max_head, buf + start,
                              (size_t)n) < 0) {
             return -TG_ERR_GENERIC;
+        }
+        if (k && k->head_len == (size_t)n) { /* the kept copy is exactly this head */
+            rebase(r, buf + start, k->head);
+            c->env->resp_owner = k;
         }
         release_head(c);
         int err = begin_body(c, r);

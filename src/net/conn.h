@@ -76,7 +76,13 @@ struct tg_conn_env {
     char *scratch;     /* read buffer, scratch_len bytes (>= max_head + 16 KiB) */
     size_t scratch_len;
     struct tg_h1_resp *resp; /* parse result of the head being read (one at a time) */
-    char **head_pool;        /* free head-carry buffers of max_head bytes */
+    /*
+     * Whose kept head env->resp describes, its spans pointing into that keep's
+     * head buffer (NULL: nobody's). Valid until the next head is parsed, so the
+     * owner can read its headers without parsing them again.
+     */
+    const struct tg_conn_keep *resp_owner;
+    char **head_pool; /* free head-carry buffers of max_head bytes */
     size_t head_pool_n;
     size_t head_pool_cap;
     uint64_t conns_opened; /* statistics */

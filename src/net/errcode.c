@@ -48,6 +48,12 @@ const char *tg_errcode_name(int code)
         return "bad_chunked_encoding";
     case TG_ERR_HTTP_UNEXPECTED_EOF:
         return "unexpected_eof";
+    case TG_ERR_TOO_MANY_REDIRECTS:
+        return "too_many_redirects";
+    case TG_ERR_BAD_REDIRECT:
+        return "bad_redirect_location";
+    case TG_ERR_HOST_NOT_ALLOWED:
+        return "host_not_allowed";
     default:
         break;
     }

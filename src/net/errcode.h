@@ -30,6 +30,9 @@ enum tg_errcode {
     TG_ERR_HTTP_BODY_TOO_LARGE = 1703,
     TG_ERR_HTTP_BAD_CHUNK = 1704,      /* malformed chunked encoding */
     TG_ERR_HTTP_UNEXPECTED_EOF = 1705, /* closed before the response was complete */
+    TG_ERR_TOO_MANY_REDIRECTS = 1706,  /* scripts: the redirect limit was reached */
+    TG_ERR_BAD_REDIRECT = 1707,        /* scripts: a Location that is not an http(s) URL */
+    TG_ERR_HOST_NOT_ALLOWED = 1710,    /* off the --allow-host list: never sent */
 };
 
 /* A short snake_case reason for the summary ("dial_refused", "http_404"). */

@@ -3,6 +3,8 @@
  */
 #include "report/export_k6.h"
 
+#include "core/secrets.h"
+
 #include "report/k6_data.h"
 #include "report/k6_groups.h"
 
@@ -24,7 +26,11 @@ int tg_export_k6_write(const char *path, const struct tg_summary_info *info, str
         tg_diag_set(d, "--summary-export: out of memory");
         return TG_ENOMEM;
     }
-    int rc = json_dump_file(doc, path, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+    FILE *f = tg_secrets_wrap(fopen(path, "w"));
+    int rc = f ? json_dumpf(doc, f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10)) : -1;
+    if (f && fclose(f) != 0) {
+        rc = -1;
+    }
     json_decref(doc);
     if (rc != 0) {
         tg_diag_set(d, "--summary-export \"%s\": cannot write: %s", path, strerror(errno));

@@ -3,6 +3,8 @@
  */
 #include "report/junit.h"
 
+#include "core/secrets.h"
+
 #include "report/k6_groups.h"
 #include "report/threshold_text.h"
 
@@ -159,7 +161,7 @@ static void checks(FILE *f, json_t *g, size_t *tests, size_t *failures)
 int tg_junit_write(const char *path, const struct tg_summary_info *info, struct tg_diag *d)
 {
     json_t *root = tg_k6_groups_json(info->res, false);
-    FILE *f = root ? fopen(path, "w") : NULL;
+    FILE *f = root ? tg_secrets_wrap(fopen(path, "w")) : NULL;
     if (!f) {
         json_decref(root);
         tg_diag_set(d, "--junit \"%s\": cannot write: %s", path,

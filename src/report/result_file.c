@@ -3,6 +3,8 @@
  */
 #include "report/result_file.h"
 
+#include "core/secrets.h"
+
 #include "metrics/hist_codec.h"
 
 #include <errno.h>
@@ -144,7 +146,11 @@ int tg_result_file_write(const char *path, const struct tg_summary_info *info, s
         tg_diag_set(d, "--result: out of memory");
         return TG_ENOMEM;
     }
-    int rc = json_dump_file(doc, path, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    FILE *f = tg_secrets_wrap(fopen(path, "w"));
+    int rc = f ? json_dumpf(doc, f, JSON_COMPACT | JSON_REAL_PRECISION(17)) : -1;
+    if (f && fclose(f) != 0) {
+        rc = -1;
+    }
     json_decref(doc);
     if (rc != 0) {
         tg_diag_set(d, "--result \"%s\": cannot write: %s", path, strerror(errno));

@@ -249,6 +249,28 @@ static void print_thresholds(FILE *f, const struct tg_summary_info *info)
     fputc('\n', f);
 }
 
+/* --max-rps: whether the cap held requests back, and how many. */
+static void print_cap(FILE *f, const struct tg_summary_info *info)
+{
+    if (info->plan->rails.max_rps <= 0) {
+        return;
+    }
+    int m = tg_registry_find_metric(&info->res->reg, "rate_capped");
+    double held = 0;
+    struct tg_sink s;
+    if (m >= 0 && tg_results_aggregate(info->res, m, NULL, 0, &s) == 0) {
+        held = s.u.sum;
+        tg_sink_fini(&s);
+    }
+    if (held > 0) {
+        fprintf(f,
+                "  rate cap: --max-rps %g was hit; %.0f requests waited for it (rate_capped)\n\n",
+                info->plan->rails.max_rps, held);
+    } else {
+        fprintf(f, "  rate cap: --max-rps %g was never reached\n\n", info->plan->rails.max_rps);
+    }
+}
+
 void tg_summary_print(FILE *f, const struct tg_summary_info *info)
 {
     const struct tg_registry *reg = &info->res->reg;
@@ -267,6 +289,7 @@ void tg_summary_print(FILE *f, const struct tg_summary_info *info)
     if (info->stop_reason) {
         fprintf(f, "  stopped early: %s\n\n", info->stop_reason);
     }
+    print_cap(f, info);
     print_thresholds(f, info);
     tg_summary_checks_print(f, info->res);
     fprintf(f, "  METRICS\n\n");

@@ -13,14 +13,14 @@
  * yields again or the iteration ends (then reports it through the hooks).
  */
 void tg_runtime__resume(struct tg_vu *vu, int nargs);
+/* Stops the whole test with reason (tailgate.abort, a strict rail): tells the owner once. */
+void tg_runtime__abort(struct tg_rt *rt, const char *reason);
 /* The runtime of a C function called from Lua (its first upvalue). */
 struct tg_rt *tg_runtime__of(lua_State *L);
 /* The VU running now, or a Lua error when called outside an iteration. */
 struct tg_vu *tg_runtime__vu(lua_State *L, const char *what);
 /* Pushes the tailgate.http module table (functions with rt as upvalue). */
 void tg_lua_http__push(lua_State *L, struct tg_rt *rt);
-/* The completion callback of every VU's connection. */
-void tg_lua_http__done(struct tg_conn *c, void *ctx);
 /* Adds Trend, Rate, Counter, Gauge, check and group to the table on top. */
 void tg_lua_metrics__register(lua_State *L, struct tg_rt *rt);
 /*
@@ -32,10 +32,12 @@ void tg_lua_metrics__record(lua_State *L, struct tg_vu *vu, uint32_t metric, int
 /* The same from C (no Lua involved): tags are complete (scenario, group...). 0 or < 0. */
 int tg_lua_metrics__record_c(struct tg_rt *rt, uint32_t metric, const struct tg_tag *tags, size_t n,
                              double value);
-/* Takes vu off any origin's list of VUs waiting for a lookup. */
-void tg_lua_http__forget(struct tg_vu *vu);
 /* Interns a tag set once for several samples (< 0 on a bad tag). */
 int tg_lua_metrics__tagset(struct tg_rt *rt, const struct tg_tag *tags, size_t n);
+/* The series of metric under an interned tag set (created as needed); < 0 without one. */
+int tg_lua_metrics__series(struct tg_rt *rt, uint32_t metric, int tagset);
+/* Records into a series tg_lua_metrics__series gave (sid < 0: nothing). */
+void tg_lua_metrics__record_sid(struct tg_rt *rt, uint32_t metric, int sid, double value);
 /* Records into metric under an interned tag set. 0 or < 0. */
 int tg_lua_metrics__record_ts(struct tg_rt *rt, uint32_t metric, int tagset, double value);
 /* Adds open, csv and json_file (the data-file readers) to the table on top. */
@@ -50,5 +52,112 @@ bool tg_lua_shared__is(lua_State *L, int idx);
 void tg_lua_scenario__env(lua_State *L, struct tg_rt *rt);
 /* Frees the runtime's origins (lua_http.c owns their layout). */
 void tg_lua_http__free_origins(struct tg_rt *rt);
+
+/* ---- tailgate.http: http_xchg, http_build, lua_http* ---------------------------- */
+
+/* A script's http call: where its arguments are on the Lua stack (0: absent). */
+struct tg_http_call {
+    struct tg_rt *rt;
+    const char *method; /* upper case */
+    int url;            /* the URL, or a path for a client */
+    int body;
+    int params;
+    int client; /* the table of an http.client */
+};
+
+/* The pieces a request is composed from. */
+struct tg_http_parts {
+    const char *method;
+    const struct tg_url *u;
+    struct tg_span hdrs; /* the script's header lines, each ending in CRLF */
+    struct tg_span cks;  /* the script's cookies, "a=1; b=2" */
+    struct tg_span body;
+    uint8_t flags; /* TG_HTTP_F_* */
+};
+
+/* http_xchg.c: the runtime's HTTP state (rt->http) and its origins. 0 or TG_ENOMEM. */
+int tg_http_xchg__rt_init(struct tg_rt *rt);
+void tg_http_xchg__rt_fini(struct tg_rt *rt);
+/* http_xchg.c: a VU's built-in exchange and connection; everything else it allocated. */
+void tg_http_xchg__vu_init(struct tg_vu *vu);
+void tg_http_xchg__vu_fini(struct tg_vu *vu);
+/* http_xchg.c: the VU's exchange i (0: the built-in one), allocated on first use; NULL: no memory.
+ */
+struct tg_http_xchg *tg_http_xchg__get(struct tg_vu *vu, int i);
+/* http_xchg.c: the origin of u (created on first use); NULL: no memory. */
+struct tg_origin *tg_http_xchg__origin(struct tg_rt *rt, const struct tg_url *u);
+/* http_xchg.c: the absolute URL of x's last request (origin + target) into out; 0 if too long. */
+size_t tg_http_xchg__base_url(const struct tg_http_xchg *x, char *out, size_t cap);
+/* http_xchg.c: whether u names x's origin; x's origin's host name and scheme; its target. */
+bool tg_http_xchg__same_origin(const struct tg_http_xchg *x, const struct tg_url *u);
+const char *tg_http_xchg__host(const struct tg_http_xchg *x);
+bool tg_http_xchg__tls(const struct tg_http_xchg *x);
+struct tg_span tg_http_xchg__target(const struct tg_http_xchg *x);
+/*
+ * http_xchg.c: sends x's request (x->creq to x->origin), resolving the name
+ * first when needed. The hop's end comes through tg_http_xchg__hop_done,
+ * possibly before this returns. 0, or < 0 (too many waiting for a lookup).
+ */
+int tg_http_xchg__dispatch(struct tg_http_xchg *x);
+/* http_xchg.c: vu's exchanges in flight to o. */
+int tg_http_xchg__in_flight(struct tg_vu *vu, const struct tg_origin *o);
+/* http_xchg.c: a hop of x is over (x->res): record it, then redirect or deliver. */
+void tg_http_xchg__hop_done(struct tg_http_xchg *x);
+/* http_xchg.c: drops vu's requests in flight without calling back (tg_vu_abort). */
+void tg_http_xchg__abort(struct tg_vu *vu);
+/* http_xchg.c: fails vu's requests whose deadlines passed. */
+void tg_http_xchg__check_deadlines(struct tg_vu *vu, tg_ns now);
+
+/* http_build.c: x's request from the script's call; raises a Lua error on bad input. */
+void tg_http_build__request(lua_State *L, struct tg_http_xchg *x, const struct tg_http_call *c);
+/*
+ * http_build.c: writes the request of p into *buf (growing it; *cap its size,
+ * *len the bytes written) and records in x where its pieces are. 0 or TG_ENOMEM.
+ */
+int tg_http_build__compose(struct tg_http_xchg *x, const struct tg_http_parts *p, char **buf,
+                           size_t *cap, size_t *len);
+/* http_build.c: sets x's url (the url tag and the response's url), cut at 2047 bytes. */
+void tg_http_build__set_url(struct tg_http_xchg *x, const char *url);
+/* http_build.c: pushes params[name], else the client's (nil when neither); returns its type. */
+int tg_http_build__field(lua_State *L, const struct tg_http_call *c, const char *name);
+
+/*
+ * http_redirect.c: whether x's last hop (r: its head) is a redirect to
+ * follow; if so the resolved URL is in next and parsed in rt->url. Sets
+ * x->error_code when the limit is reached or the Location is bad.
+ */
+bool tg_http_redirect__check(struct tg_http_xchg *x, const struct tg_h1_resp *r, char *next,
+                             size_t cap);
+/* http_redirect.c: sends x's next hop to next (after a true check). 0, or < 0. */
+int tg_http_redirect__follow(struct tg_http_xchg *x, const char *next);
+/* lua_http_cookies.c: stores the Set-Cookie headers of x's last hop in the VU's jar. */
+void tg_lua_http_cookies__store(struct tg_http_xchg *x, const struct tg_h1_resp *r);
+/* lua_http_cookies.c: empties the VU's jar (a new iteration, as k6). */
+void tg_lua_http_cookies__reset(struct tg_vu *vu);
+/* lua_http_cookies.c: adds cookie_jar to the table on top. */
+void tg_lua_http_cookies__register(lua_State *L, struct tg_rt *rt);
+
+/* lua_http_batch.c: a batch's request x is over: its response joins the results. */
+void tg_lua_http_batch__done(struct tg_http_xchg *x, const struct tg_h1_resp *r);
+/* lua_http_batch.c: runs the batch of the table at reqs (client: 0 or an http.client). */
+int tg_lua_http_batch__run(lua_State *L, int reqs, int client);
+/* lua_http_batch.c, lua_http_client.c: add batch, client to the table on top. */
+void tg_lua_http_batch__register(lua_State *L, struct tg_rt *rt);
+void tg_lua_http_client__register(lua_State *L, struct tg_rt *rt);
+
+/* lua_http.c: runs c on the VU's built-in exchange: returns the response or yields. */
+int tg_lua_http__call(lua_State *L, struct tg_http_call *c);
+/* lua_http.c: the method at idx in upper case, into m (16 bytes); raises when too long. */
+const char *tg_lua_http__method(lua_State *L, int idx, char *m);
+/* lua_http_resp.c: pushes x's response table (r: its parsed head, or NULL). */
+void tg_lua_http__push_response(lua_State *L, struct tg_http_xchg *x, const struct tg_h1_resp *r);
+/* lua_http_resp.c: records the samples of x's last hop. */
+void tg_lua_http__record(struct tg_http_xchg *x);
+/* lua_http_expect.c: adds expected_statuses and set_expected to the table on top. */
+void tg_lua_http_expect__register(lua_State *L, struct tg_rt *rt);
+/* lua_http_expect.c: x's expected statuses from params, the client or the default. */
+void tg_lua_http_expect__of(lua_State *L, const struct tg_http_call *c, struct tg_http_xchg *x);
+/* lua_http_expect.c: whether the value at idx is an expected-statuses object. */
+bool tg_lua_http_expect__is(lua_State *L, int idx);
 
 #endif

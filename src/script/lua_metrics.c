@@ -85,22 +85,26 @@ static size_t collect_tags(lua_State *L, struct tg_vu *vu, int idx, struct tg_ta
     return n;
 }
 
-int tg_lua_metrics__record_ts(struct tg_rt *rt, uint32_t metric, int tagset, double value)
+int tg_lua_metrics__series(struct tg_rt *rt, uint32_t metric, int tagset)
 {
-    if (!rt->reg || !rt->bank || !*rt->bank) {
-        return 0;
+    if (!rt->reg || !rt->bank || !*rt->bank || tagset < 0) {
+        return tagset < 0 ? tagset : TG_ENOENT;
     }
     bool created;
-    int sid = tagset < 0 ? tagset : tg_registry_series(rt->reg, metric, (uint32_t)tagset, &created);
-    if (sid < 0) {
-        return sid;
-    }
-    if (created && tg_bank_sync(*rt->bank, rt->reg) < 0) {
+    int sid = tg_registry_series(rt->reg, metric, (uint32_t)tagset, &created);
+    if (sid >= 0 && created && tg_bank_sync(*rt->bank, rt->reg) < 0) {
         return TG_ENOMEM;
     }
+    return sid;
+}
+
+void tg_lua_metrics__record_sid(struct tg_rt *rt, uint32_t metric, int sid, double value)
+{
+    if (sid < 0 || !rt->bank || !*rt->bank) {
+        return;
+    }
     struct tg_sink *s = tg_bank_sink(*rt->bank, (uint32_t)sid);
-    const struct tg_metric_def *d = &rt->reg->metrics[metric];
-    switch (d->kind) {
+    switch (rt->reg->metrics[metric].kind) {
     case TG_KIND_COUNTER:
         tg_sink_add_counter(s, value);
         break;
@@ -111,10 +115,23 @@ int tg_lua_metrics__record_ts(struct tg_rt *rt, uint32_t metric, int tagset, dou
         tg_sink_add_gauge(s, value, tg_clock_now());
         break;
     case TG_KIND_TREND:
-        /* time trends in ms -> ns; other trends keep three decimals */
-        tg_sink_add_trend_ns(s, (int64_t)(value * (d->contains == TG_CONTAINS_TIME ? 1e6 : 1e3)));
+        tg_sink_add_trend_ns(
+            s,
+            (int64_t)(value * (rt->reg->metrics[metric].contains == TG_CONTAINS_TIME ? 1e6 : 1e3)));
         break;
     }
+}
+
+int tg_lua_metrics__record_ts(struct tg_rt *rt, uint32_t metric, int tagset, double value)
+{
+    int sid = tg_lua_metrics__series(rt, metric, tagset);
+    if (sid == TG_ENOENT) {
+        return 0; /* no registry: samples are dropped */
+    }
+    if (sid < 0) {
+        return sid;
+    }
+    tg_lua_metrics__record_sid(rt, metric, sid, value);
     return 0;
 }
 

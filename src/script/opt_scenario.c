@@ -263,6 +263,7 @@ void tg_opt_scenario_fini(struct tg_scenario *s)
     tg_free(s->name);
     tg_free(s->exec);
     tg_free(s->shape);
+    tg_free(s->shape_load);
     tg_free(s->stages);
     for (size_t i = 0; i < s->n_tags; i++) {
         tg_free(s->tags[i].key);

@@ -5,6 +5,8 @@
  */
 #include "script/options.h"
 
+#include "http/h1_write.h"
+
 #include "core/alloc.h"
 #include "core/units.h"
 #include "report/values.h"
@@ -134,6 +136,50 @@ struct shortcuts {
     struct tg_scenario s; /* what the shortcuts configure */
 };
 
+static int synthetic_header(struct tg_optval *r, const char *path, struct tg_options *o)
+{
+    int rc = tg_optval_string(r, path, &o->synthetic_header);
+    if (rc < 0) {
+        return rc;
+    }
+    const char *h = o->synthetic_header;
+    const char *colon = strchr(h, ':');
+    const char *v = colon ? colon + 1 + strspn(colon + 1, " \t") : NULL;
+    if (!colon || colon == h || !tg_h1_write_token_ok(h, (size_t)(colon - h)) || !*v ||
+        !tg_h1_write_value_ok(v, strlen(v))) {
+        tg_diag_set(r->d, "%s: expected \"Name: value\", got \"%s\"", path, h);
+        return TG_EINVAL;
+    }
+    return 0;
+}
+
+static int allow_hosts(struct tg_optval *r, const char *path, struct tg_options *o)
+{
+    if (lua_type(r->L, -1) != LUA_TTABLE) {
+        return tg_optval_type_error(r, path,
+                                    "a list of hosts such as { \"*.staging.example.com\" }");
+    }
+    size_t n = lua_objlen(r->L, -1);
+    for (size_t i = 1; i <= n; i++) {
+        char ip[560];
+        snprintf(ip, sizeof(ip), "%s[%zu]", path, i);
+        lua_rawgeti(r->L, -1, (int)i);
+        char *h = NULL;
+        int rc = tg_optval_string(r, ip, &h);
+        lua_pop(r->L, 1);
+        struct tg_diag d = { "" };
+        if (rc == 0 && tg_allow_add(&o->allow, h, &d) < 0) {
+            tg_diag_set(r->d, "%s: %s", ip, d.msg);
+            rc = TG_EINVAL;
+        }
+        tg_free(h);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
 static int trend_stats(struct tg_optval *r, const char *path, struct tg_options *o)
 {
     if (lua_type(r->L, -1) != LUA_TTABLE) {
@@ -185,6 +231,23 @@ static int top_field(struct tg_optval *r, const char *key, const char *path, voi
     }
     if (strcmp(key, "teardownTimeout") == 0) {
         return tg_optval_duration(r, path, &o->teardown_timeout);
+    }
+    if (strcmp(key, "syntheticHeader") == 0) {
+        return synthetic_header(r, path, o);
+    }
+    if (strcmp(key, "maxRPS") == 0) {
+        int rc = tg_optval_number(r, path, 0, &o->max_rps);
+        if (rc == 0 && !(o->max_rps > 0)) {
+            tg_diag_set(r->d, "%s: expected requests per second, > 0", path);
+            return TG_EINVAL;
+        }
+        return rc;
+    }
+    if (strcmp(key, "allowHosts") == 0) {
+        return allow_hosts(r, path, o);
+    }
+    if (strcmp(key, "allowHostsStrict") == 0) {
+        return tg_optval_bool(r, path, &o->allow.strict);
     }
     if (strcmp(key, "summaryTrendStats") == 0) {
         return trend_stats(r, path, o);
@@ -270,6 +333,7 @@ void tg_options_fini(struct tg_options *o)
     for (size_t i = 0; i < o->n_trend_stats; i++) {
         tg_free(o->trend_stats[i]);
     }
+    tg_free(o->synthetic_header);
     tg_free(o->tags);
     tg_free(o->scenarios);
     tg_free(o->thresholds);

@@ -35,6 +35,7 @@
 
 #include "core/diag.h"
 #include "exec/plan.h"
+#include "net/allow.h"
 #include "script/optval.h"
 #include "tg.h"
 
@@ -73,8 +74,10 @@ struct tg_scenario {
     uint32_t max_vus;
     struct tg_stage *stages; /* owned */
     size_t n_stages;
-    char *shape;        /* owned; shape executor's function name */
-    bool open;          /* shape executor: returns an arrival rate instead of users */
+    char *shape;       /* owned; shape executor's function name */
+    bool open;         /* shape executor: returns an arrival rate instead of users */
+    float *shape_load; /* owned; the shape sampled each second from 0 (planning pass) */
+    size_t n_shape_load;
     struct tg_kv *tags; /* owned */
     size_t n_tags;
     struct tg_kv *env; /* owned */
@@ -92,6 +95,10 @@ struct tg_options {
     tg_ns teardown_timeout;               /* default 60s */
     tg_ns handle_summary_timeout;         /* default 2m */
     char *trend_stats[TG_PLAN_MAX_STATS]; /* owned; summaryTrendStats, n = 0: default */
+    /* production rails (tailgate's own keys; the flags win) */
+    char *synthetic_header; /* owned; syntheticHeader "Name: value" */
+    double max_rps;         /* maxRPS; 0: none */
+    struct tg_allow allow;  /* allowHosts, allowHostsStrict */
     size_t n_trend_stats;
 };
 

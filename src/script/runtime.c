@@ -10,6 +10,7 @@
 #include "script/lua.h"
 #include "script/lua_json.h"
 #include "script/lua_random.h"
+#include "script/lua_shapes.h"
 
 #include <lauxlib.h>
 #include <stdio.h>
@@ -61,18 +62,23 @@ static int l_sleep(lua_State *L)
  * Stops the whole test (k6's test.abort): the owner is told, and the calling
  * iteration ends with an error that is not counted as a failure.
  */
+void tg_runtime__abort(struct tg_rt *rt, const char *reason)
+{
+    if (rt->aborted) {
+        return;
+    }
+    rt->aborted = true;
+    snprintf(rt->abort_reason, sizeof(rt->abort_reason), "%s",
+             *reason ? reason : "tailgate.abort() called");
+    if (rt->hooks.on_abort) {
+        rt->hooks.on_abort(rt->hooks.owner, rt->abort_reason);
+    }
+}
+
 static int l_abort(lua_State *L)
 {
     struct tg_rt *rt = tg_runtime__of(L);
-    const char *reason = luaL_optstring(L, 1, "");
-    if (!rt->aborted) {
-        rt->aborted = true;
-        snprintf(rt->abort_reason, sizeof(rt->abort_reason), "%s",
-                 *reason ? reason : "tailgate.abort() called");
-        if (rt->hooks.on_abort) {
-            rt->hooks.on_abort(rt->hooks.owner, rt->abort_reason);
-        }
-    }
+    tg_runtime__abort(rt, luaL_optstring(L, 1, ""));
     return luaL_error(L, "test aborted: %s", rt->abort_reason);
 }
 
@@ -141,6 +147,7 @@ static void register_modules(lua_State *L, struct tg_rt *rt)
     tg_lua_json_open(L);
     lua_setfield(L, -2, "json");
     tg_lua_random_register(L);
+    tg_lua_shapes_register(L);
     push_env(L);
     /* tailgate.env: the worker's, or the running VU's scenario's */
     tg_lua_scenario__env(L, rt);
@@ -171,12 +178,21 @@ int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
     rt->timeout_ns = 60 * TG_NS_PER_S;
     rt->connect_timeout_ns = 10 * TG_NS_PER_S;
     rt->data_ref = LUA_NOREF;
+    rt->capped_metric = -1;
+    if (o->rails) {
+        rt->rails = *o->rails;
+        rt->capped = rt->rails.max_rps > 0;
+    }
+    if (rt->capped && rt->reg) {
+        rt->capped_metric =
+            tg_registry_metric(rt->reg, "rate_capped", TG_KIND_COUNTER, TG_CONTAINS_DEFAULT);
+    }
     tg_resolve_init(&rt->resolve, loop, 300 * TG_NS_PER_S);
     struct tg_tls_opts to = { !o->tls_verify, NULL };
     rt->tls = tg_tls_ctx_new(&to, d);
     rt->L = tg_lua_new();
     rt->url = tg_alloc(sizeof(*rt->url));
-    if (!rt->L || !rt->tls || !rt->url) {
+    if (!rt->L || !rt->tls || !rt->url || tg_http_xchg__rt_init(rt) < 0) {
         tg_diag_set(d, "%s: cannot create the script state", o->path);
         return TG_ENOMEM;
     }
@@ -191,7 +207,7 @@ int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
 void tg_rt_fini(struct tg_rt *rt)
 {
     tg_resolve_fini(&rt->resolve);
-    tg_lua_http__free_origins(rt);
+    tg_http_xchg__rt_fini(rt);
     tg_lua_free(rt->L);
     tg_free(rt->url);
     if (rt->tls) {
@@ -211,7 +227,7 @@ int tg_vu_init(struct tg_vu *vu, struct tg_rt *rt, uint32_t id)
     vu->co_ref = LUA_NOREF;
     lua_newtable(rt->L);
     vu->state_ref = luaL_ref(rt->L, LUA_REGISTRYINDEX);
-    tg_conn_init(&vu->conn, rt->env, tg_lua_http__done, vu);
+    tg_http_xchg__vu_init(vu);
     ev_timer_init(&vu->sleep, sleep_done, 0, 0);
     vu->sleep.data = vu;
     return 0;
@@ -223,12 +239,10 @@ void tg_vu_fini(struct tg_vu *vu)
         return;
     }
     ev_timer_stop(vu->rt->loop, &vu->sleep);
-    tg_conn_close(&vu->conn);
+    tg_http_xchg__abort(vu);
+    tg_http_xchg__vu_fini(vu);
     luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->co_ref);
     luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->state_ref);
-    tg_free(vu->req);
-    tg_free(vu->keep.head);
-    tg_free(vu->keep.body);
     memset(vu, 0, sizeof(*vu));
 }
 
@@ -285,6 +299,13 @@ void tg_runtime__resume(struct tg_vu *vu, int nargs)
     lua_pop(rt->L, 1);
 }
 
+void tg_rt_start_cap(struct tg_rt *rt, tg_ns t0)
+{
+    if (rt->capped) {
+        tg_rate_cap_init(&rt->cap, rt->rails.seg, rt->rails.max_rps, t0);
+    }
+}
+
 int tg_rt_record(struct tg_rt *rt, uint32_t metric, const struct tg_tag *tags, size_t n,
                  double value)
 {
@@ -297,12 +318,7 @@ void tg_vu_abort(struct tg_vu *vu)
         return;
     }
     ev_timer_stop(vu->rt->loop, &vu->sleep);
-    tg_lua_http__forget(vu);
-    if (tg_conn_busy(&vu->conn)) {
-        vu->conn.req = NULL;
-        vu->conn.creq = NULL;
-        tg_conn_close(&vu->conn);
-    }
+    tg_http_xchg__abort(vu);
     luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->co_ref);
     vu->co_ref = LUA_NOREF;
     vu->co = NULL;
@@ -334,11 +350,17 @@ int tg_rt_set_data(struct tg_rt *rt, const char *json, struct tg_diag *d)
     return 0;
 }
 
+void tg_vu_check_deadlines(struct tg_vu *vu, tg_ns now)
+{
+    tg_http_xchg__check_deadlines(vu, now);
+}
+
 int tg_vu_run(struct tg_vu *vu, const char *fn)
 {
     if (ensure_coroutine(vu) < 0) {
         return TG_ENOMEM;
     }
+    tg_lua_http_cookies__reset(vu); /* k6: each iteration starts with an empty jar */
     lua_getglobal(vu->co, fn);
     if (lua_type(vu->co, -1) != LUA_TFUNCTION) {
         lua_pop(vu->co, 1);

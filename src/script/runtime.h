@@ -16,12 +16,15 @@
 #define TG_SCRIPT_RUNTIME_H
 
 #include "core/diag.h"
+#include "exec/rate_cap.h"
 #include "http/url.h"
 #include "metrics/bank.h"
 #include "metrics/registry.h"
 #include "metrics/tags.h"
+#include "net/allow.h"
 #include "net/conn.h"
 #include "net/resolve.h"
+#include "script/http_xchg.h"
 #include "tg.h"
 
 #include <ev.h>
@@ -54,6 +57,14 @@ struct tg_rt_hooks {
 
 struct tg_origin; /* scheme + host + port with its resolved addresses */
 
+/* The production rails a runtime applies to every request it sends (borrowed). */
+struct tg_rt_rails {
+    const struct tg_allow *allow; /* --allow-host; NULL or empty: every host */
+    const char *synthetic;        /* --synthetic-header "Name: value"; NULL: none */
+    double max_rps;               /* --max-rps, all threads (0: none) */
+    struct tg_segment seg;        /* this runtime's share of max_rps */
+};
+
 struct tg_rt {
     lua_State *L;
     struct ev_loop *loop;
@@ -69,11 +80,16 @@ struct tg_rt {
     struct tg_url *url;      /* scratch for parsing request URLs; owned */
     struct tg_registry *reg; /* the owner's metric registry (custom metrics, checks); may be NULL */
     struct tg_bank **bank;   /* the owner's active bank, where samples go; may be NULL */
-    int data_ref;            /* setup()'s data, the argument of every iteration (LUA_NOREF: none) */
-    bool aborted;            /* tailgate.abort was called */
+    struct tg_rt_rails rails;
+    bool capped;            /* rails.max_rps applies: requests wait for cap's permits */
+    struct tg_rate_cap cap; /* started by tg_rt_start_cap */
+    int capped_metric;      /* the rate_capped counter (-1: none) */
+    int data_ref;           /* setup()'s data, the argument of every iteration (LUA_NOREF: none) */
+    bool aborted;           /* tailgate.abort was called */
     char abort_reason[256];
-    const char *path; /* the script (borrowed); data files are found relative to it */
-    bool in_init;     /* the init context runs: files may be read (tailgate.open...) */
+    const char *path;        /* the script (borrowed); data files are found relative to it */
+    bool in_init;            /* the init context runs: files may be read (tailgate.open...) */
+    struct tg_http_rt *http; /* tailgate.http's state; owned */
 };
 
 enum tg_vu_state {
@@ -90,26 +106,12 @@ struct tg_vu {
     int co_ref;
     int state_ref; /* the VU's own table (tailgate.vu.state) */
     uint64_t iteration;
-    void *user; /* the owner's (the executor's) per-VU data */
-    struct tg_conn conn;
-    struct tg_conn_keep keep;
-    struct tg_conn_req creq;
-    char *req; /* the request bytes in flight; reused, owned */
-    size_t req_len;
-    size_t req_cap;
-    struct tg_resolve_waiter waiter;
-    struct tg_origin *origin; /* of the request in flight */
-    bool answered;            /* the response came back before the call yielded */
+    void *user;                   /* the owner's (the executor's) per-VU data */
+    struct tg_http_xchg_set http; /* its requests, connections and cookies */
     ev_timer sleep;
-    const char *scenario;       /* the scenario tag of its samples ("default") */
-    char group[256];            /* the group tag: "::a::b", "" outside any group */
-    const char *root_group;     /* where each iteration's group starts (NULL: "") */
-    char method[16];            /* of the request in flight */
-    struct tg_tag req_tags[16]; /* params.tags of the request in flight (into req_tag_buf) */
-    size_t n_req_tags;
-    char req_tag_buf[1024];
-    char url[2048];
-
+    const char *scenario;               /* the scenario tag of its samples ("default") */
+    char group[256];                    /* the group tag: "::a::b", "" outside any group */
+    const char *root_group;             /* where each iteration's group starts (NULL: "") */
     const struct tg_lua_scenario *scen; /* its scenario's tags and env; NULL: none */
 };
 
@@ -119,17 +121,22 @@ struct tg_vu {
  * / TG_ENOENT / TG_ENOMEM.
  */
 struct tg_rt_opts {
-    const char *path;        /* the script */
-    bool tls_verify;         /* verify TLS certificates */
-    struct tg_registry *reg; /* where custom metrics are registered; may be NULL */
-    struct tg_bank **bank;   /* where samples go (the owner's active bank); may be NULL */
+    const char *path;                /* the script */
+    bool tls_verify;                 /* verify TLS certificates */
+    struct tg_registry *reg;         /* where custom metrics are registered; may be NULL */
+    struct tg_bank **bank;           /* where samples go (the owner's active bank); may be NULL */
+    const struct tg_rt_rails *rails; /* production rails on every request; may be NULL */
 };
 
 int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
                const struct tg_rt_opts *o, struct tg_diag *d);
+/* Starts the --max-rps permits of this runtime's share at t0 (the run's start). */
+void tg_rt_start_cap(struct tg_rt *rt, tg_ns t0);
 void tg_rt_fini(struct tg_rt *rt);
 
 int tg_vu_init(struct tg_vu *vu, struct tg_rt *rt, uint32_t id);
+/* Fails the VU's requests whose connect or request deadline passed (owners sweep). */
+void tg_vu_check_deadlines(struct tg_vu *vu, tg_ns now);
 void tg_vu_fini(struct tg_vu *vu);
 /* Records a sample into the owner's bank (tags as given). 0 or < 0. */
 int tg_rt_record(struct tg_rt *rt, uint32_t metric, const struct tg_tag *tags, size_t n,

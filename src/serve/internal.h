@@ -17,6 +17,7 @@
 #include "serve/srv_body.h"
 #include "serve/srv_bufpool.h"
 #include "serve/srv_degrade.h"
+#include "serve/srv_echo.h"
 #include "serve/srv_resp.h"
 #include "serve/srv_rng.h"
 #include "serve/srv_route.h"
@@ -84,6 +85,7 @@ enum tg_srv_reply_kind {
     TG_SRV_REPLY_CREATED, /* 201 for a created post */
     TG_SRV_REPLY_STATS,   /* /__stats JSON */
     TG_SRV_REPLY_STREAM,  /* head, then a streamed srv_body */
+    TG_SRV_REPLY_AUX,     /* built from the request into aux (serve/srv_echo) */
 };
 
 struct tg_srv_conn {
@@ -114,6 +116,12 @@ struct tg_srv_conn {
     const char *error;            /* answered 400 with this static text when set */
     char id[TG_SRV_ROUTE_ID_MAX]; /* community id, copied out of the input buffer */
     uint8_t id_len;
+    char *aux;             /* REPLY_AUX: header lines then body (srv_echo), from the pool */
+    uint32_t aux_hdr;      /* bytes of header lines at aux[0..aux_hdr) */
+    uint32_t aux_body;     /* body bytes after them */
+    uint16_t aux_status;   /* the answer's status */
+    bool aux_echo;         /* the body ends with tg_srv_echo_finish(body_len) */
+    const char *aux_ctype; /* static */
 
     /* The response in progress (srv_reply.c). */
     uint8_t reply;           /* enum tg_srv_reply_kind */

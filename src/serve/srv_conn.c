@@ -40,7 +40,8 @@ void tg_srv_conn__close(struct tg_srv_conn *c)
     c->fd = -1;
     tg_srv_bufpool_put(&srv->bufs, c->in);
     tg_srv_bufpool_put(&srv->bufs, c->out);
-    c->in = c->out = NULL;
+    tg_srv_bufpool_put(&srv->bufs, c->aux);
+    c->in = c->out = c->aux = NULL;
     srv->connections_open--;
     c->next_free = srv->free_conns;
     srv->free_conns = c;

@@ -116,6 +116,12 @@ static void plan_route(struct tg_srv_conn *c)
         tg_srv_body_init_chunks(&c->body, c->n, c->minor > 0);
         plan_stream(c, "text/plain");
         break;
+    case TG_SRV_ROUTE_REDIRECT:
+    case TG_SRV_ROUTE_REDIRECT_TO:
+    case TG_SRV_ROUTE_ECHO:
+    case TG_SRV_ROUTE_COOKIES:
+        plan(c, TG_SRV_REPLY_AUX, c->aux_status);
+        break;
     case TG_SRV_ROUTE_STATS:
         plan(c, TG_SRV_REPLY_STATS, 200);
         break;
@@ -202,12 +208,38 @@ static size_t write_small(struct tg_srv_conn *c, char *dst)
     return head + body_len;
 }
 
+/* Writes an answer built from the request: head, aux's header lines, then its body. */
+static size_t write_aux(struct tg_srv_conn *c, char *dst)
+{
+    char tail[40];
+    size_t tail_len = c->aux_echo ? tg_srv_echo_finish(tail, c->body_len) : 0;
+    size_t body_len = c->aux_body + tail_len;
+    bool bodiless = c->status == 204 || c->status == 304;
+    size_t head = tg_srv_resp_head(dst, c->status, c->aux_ctype,
+                                   bodiless ? TG_SRV_RESP_NO_LEN : (int64_t)body_len,
+                                   (enum tg_srv_conn_mode)c->mode);
+    char *p = dst + head - 2; /* before the empty line: the extra header lines go there */
+    memcpy(p, c->aux, c->aux_hdr);
+    p += c->aux_hdr;
+    memcpy(p, "\r\n", 2);
+    p += 2;
+    if (!c->head_only && !bodiless) {
+        memcpy(p, c->aux + c->aux_hdr, c->aux_body);
+        p += c->aux_body;
+        memcpy(p, tail, tail_len);
+        p += tail_len;
+    }
+    return (size_t)(p - dst);
+}
+
 /* Writes the head (and the whole body unless streamed). 1 written, 0 no room yet, -1 closed. */
 static int write_start(struct tg_srv_conn *c)
 {
     size_t need = c->reply == TG_SRV_REPLY_CANNED  ? c->canned.len
                   : c->reply == TG_SRV_REPLY_STATS ? TG_SRV_RESP_HEAD_MAX + TG_SRV_STATS_JSON_MAX
-                                                   : SMALL_MAX;
+                  : c->reply == TG_SRV_REPLY_AUX
+                      ? TG_SRV_RESP_HEAD_MAX + c->aux_hdr + c->aux_body + 40
+                      : SMALL_MAX;
     int room = tg_srv_conn__make_room(c, need);
     if (room <= 0) {
         return room;
@@ -216,6 +248,8 @@ static int write_start(struct tg_srv_conn *c)
     if (c->reply == TG_SRV_REPLY_CANNED) {
         memcpy(dst, c->canned.ptr, c->canned.len);
         c->out_w += (uint32_t)c->canned.len;
+    } else if (c->reply == TG_SRV_REPLY_AUX) {
+        c->out_w += (uint32_t)write_aux(c, dst);
     } else if (c->reply == TG_SRV_REPLY_STREAM) {
         int64_t len = tg_srv_body_length(&c->body);
         if (len < 0) {
@@ -236,6 +270,10 @@ static enum tg_srv_conn_step finish(struct tg_srv_conn *c)
         c->srv->stats.by_status[c->status < TG_SRV_STATS_STATUS_MAX ? c->status : 0]++;
     }
     c->reply_started = false;
+    if (c->aux) {
+        tg_srv_bufpool_put(&c->srv->bufs, c->aux);
+        c->aux = NULL;
+    }
     c->state = c->close_after ? TG_SRV_CONN_CLOSING : TG_SRV_CONN_HEAD;
     return TG_SRV_CONN_CONTINUE;
 }

@@ -69,6 +69,26 @@ static enum tg_srv_conn_step send_continue(struct tg_srv_conn *c)
     return TG_SRV_CONN_CONTINUE;
 }
 
+/* Builds the answer of the routes made from the request while its head is still in. */
+static void build_aux(struct tg_srv_conn *c, const struct tg_req_head *h, uint64_t n)
+{
+    c->aux = tg_srv_bufpool_get(&c->srv->bufs);
+    if (!c->aux) {
+        c->error = "out of memory";
+        return;
+    }
+    struct tg_span head = { h->method.ptr, (size_t)(c->in + c->in_r - h->method.ptr) };
+    struct tg_srv_echo e;
+    tg_srv_echo_build((enum tg_srv_route)c->route, n, h->method, h->target, head, c->aux,
+                      TG_SRV_BUF_SIZE - TG_SRV_RESP_HEAD_MAX - 64, &e);
+    c->error = e.error;
+    c->aux_hdr = e.hdr_len;
+    c->aux_body = e.body_len;
+    c->aux_status = e.status;
+    c->aux_echo = e.echo;
+    c->aux_ctype = e.ctype;
+}
+
 /* Records the route and counts the request. */
 static void route_request(struct tg_srv_conn *c, const struct tg_req_head *h)
 {
@@ -87,6 +107,11 @@ static void route_request(struct tg_srv_conn *c, const struct tg_req_head *h)
     if (tg_srv_conn__counted(c)) {
         c->srv->stats.requests++;
         c->srv->stats.by_route[c->route]++;
+    }
+    bool built = m.route == TG_SRV_ROUTE_REDIRECT || m.route == TG_SRV_ROUTE_REDIRECT_TO ||
+                 m.route == TG_SRV_ROUTE_ECHO || m.route == TG_SRV_ROUTE_COOKIES;
+    if (built && !m.error) {
+        build_aux(c, h, m.n);
     }
 }
 

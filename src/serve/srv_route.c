@@ -15,6 +15,10 @@ static const char *const route_names[TG_SRV_ROUTE_COUNT] = {
     [TG_SRV_ROUTE_BYTES] = "GET /bytes/:n",
     [TG_SRV_ROUTE_DELAY] = "GET /delay/:ms",
     [TG_SRV_ROUTE_CHUNKED] = "GET /chunked/:n",
+    [TG_SRV_ROUTE_REDIRECT] = "ANY /redirect/:n",
+    [TG_SRV_ROUTE_REDIRECT_TO] = "ANY /redirect-to",
+    [TG_SRV_ROUTE_ECHO] = "ANY /echo",
+    [TG_SRV_ROUTE_COOKIES] = "GET /cookies/set",
     [TG_SRV_ROUTE_NOT_FOUND] = "not_found",
     [TG_SRV_ROUTE_INVALID] = "invalid",
 };
@@ -152,6 +156,27 @@ static void match_numeric(struct tg_span path, struct tg_srv_route_match *m)
     }
 }
 
+/* The routes built from the request (serve/srv_echo): any method but /cookies/set. */
+static bool match_echo(struct tg_span path, bool get, struct tg_srv_route_match *m)
+{
+    struct tg_span arg;
+    if (span_eq(path, "/echo")) {
+        m->route = TG_SRV_ROUTE_ECHO;
+    } else if (span_eq(path, "/redirect-to")) {
+        m->route = TG_SRV_ROUTE_REDIRECT_TO;
+    } else if (get && span_eq(path, "/cookies/set")) {
+        m->route = TG_SRV_ROUTE_COOKIES;
+    } else if (strip_prefix(path, "/redirect/", &arg) && arg.len > 0) {
+        m->route = TG_SRV_ROUTE_REDIRECT;
+        if (!parse_uint(arg, TG_SRV_ROUTE_REDIRECT_MAX, &m->n)) {
+            m->error = "redirect count must be an integer in 0..1000";
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
 void tg_srv_route_match(struct tg_span method, struct tg_span target, struct tg_srv_route_match *m)
 {
     *m = (struct tg_srv_route_match){ .route = TG_SRV_ROUTE_NOT_FOUND };
@@ -171,7 +196,7 @@ void tg_srv_route_match(struct tg_span method, struct tg_span target, struct tg_
         m->route = TG_SRV_ROUTE_STATS;
     } else if (post && span_eq(path, "/__stats/reset")) {
         m->route = TG_SRV_ROUTE_STATS_RESET;
-    } else if (!match_feed(path, query, get, post, m) && get) {
+    } else if (!match_feed(path, query, get, post, m) && !match_echo(path, get, m) && get) {
         match_numeric(path, m);
     }
 }

@@ -12,12 +12,16 @@
  *   GET  /bytes/N                      BYTES      N body bytes (0..64 MiB)
  *   GET  /delay/MS                     DELAY      "ok\n" after MS ms (0..600000)
  *   GET  /chunked/N                    CHUNKED    N chunks (0..1000000)
+ *   ANY  /redirect/N                   REDIRECT   N more redirects (0..1000), then an echo
+ *   ANY  /redirect-to?url=U            REDIRECT_TO a redirect to U
+ *   ANY  /echo                         ECHO       the request as JSON
+ *   GET  /cookies/set?c=V              COOKIES    one Set-Cookie per c
  *   GET  /__stats                      STATS      counters (not counted)
  *   POST /__stats/reset                STATS_RESET zeroes counters (not counted)
  *   anything else                      NOT_FOUND  404
  * :id is 1..64 bytes of [A-Za-z0-9._~-]. The query string is ignored except
- * for FEED's limit. A matched route whose parameter is invalid keeps its
- * route and carries an error reason (answered with 400).
+ * for FEED's limit and the parameters of the last four (serve/srv_echo). A matched route whose
+ * parameter is invalid keeps its route and carries an error reason (answered with 400).
  *
  * Cost: a few byte comparisons and at most one integer parse per request.
  */
@@ -35,6 +39,7 @@
 #define TG_SRV_ROUTE_DELAY_MAX_MS 600000
 #define TG_SRV_ROUTE_CHUNKS_MAX   1000000
 #define TG_SRV_ROUTE_ID_MAX       64
+#define TG_SRV_ROUTE_REDIRECT_MAX 1000
 
 enum tg_srv_route {
     TG_SRV_ROUTE_ROOT,
@@ -45,6 +50,10 @@ enum tg_srv_route {
     TG_SRV_ROUTE_BYTES,
     TG_SRV_ROUTE_DELAY,
     TG_SRV_ROUTE_CHUNKED,
+    TG_SRV_ROUTE_REDIRECT,
+    TG_SRV_ROUTE_REDIRECT_TO,
+    TG_SRV_ROUTE_ECHO,
+    TG_SRV_ROUTE_COOKIES,
     TG_SRV_ROUTE_NOT_FOUND,
     TG_SRV_ROUTE_INVALID, /* never matched: requests too malformed to route */
     TG_SRV_ROUTE_COUNT,   /* routes below are not counted in /__stats */
@@ -56,7 +65,8 @@ struct tg_srv_route_match {
     enum tg_srv_route route;
     bool head_only;    /* a HEAD request: answer without a body */
     const char *error; /* non-NULL: the parameter is invalid; static reason text */
-    uint64_t n;        /* FEED limit, STATUS code, BYTES count, DELAY ms, CHUNKED count */
+    uint64_t n;        /* FEED limit, STATUS code, BYTES count, DELAY ms, CHUNKED count,
+                          REDIRECT count */
     struct tg_span id; /* FEED, POST: the community id; a view into the target */
 };
 

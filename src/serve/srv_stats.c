@@ -1,7 +1,7 @@
 /*
  * srv_stats — counters and their JSON serialisation; format in srv_stats.h.
- * The JSON bound: ~200 bytes of fixed text, 10 routes of at most 50 bytes
- * and 400 statuses (200..599) of at most 27 bytes — about 11.5 kB.
+ * The JSON bound: ~200 bytes of fixed text, 14 routes of at most 50 bytes
+ * and 400 statuses (200..599) of at most 27 bytes — about 11.7 kB.
  */
 #include "serve/srv_stats.h"
 

@@ -12,6 +12,8 @@ Modes:
   closebody      close-delimited body (no length), valid
   slow           never answers (for timeouts)
   keepclose      valid response, then closes the idle keep-alive connection
+  redirectloop   every request is answered "302 Found" with "Location: /loop"
+Every mode answers GET /__count with the number of requests it read before (not counted).
 """
 import socket
 import struct
@@ -24,14 +26,27 @@ MODE = sys.argv[2]
 DEADLINE = time.time() + 120
 
 
+COUNT = [0]
+LOCK = threading.Lock()
+
+
 def read_request(c):
+    """Reads one request head; answers /__count itself. False at EOF."""
     data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = c.recv(65536)
-        if not chunk:
-            return False
-        data += chunk
-    return True
+    while True:
+        while b"\r\n\r\n" not in data:
+            chunk = c.recv(65536)
+            if not chunk:
+                return False
+            data += chunk
+        if not data.startswith(b"GET /__count "):
+            with LOCK:
+                COUNT[0] += 1
+            return True
+        with LOCK:
+            body = b"%d" % COUNT[0]
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        data = data.split(b"\r\n\r\n", 1)[1]
 
 
 def handle(c):
@@ -64,6 +79,8 @@ def handle(c):
             elif MODE == "slow":
                 time.sleep(max(0, DEADLINE - time.time()))
                 return
+            elif MODE == "redirectloop":
+                c.sendall(b"HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n")
             elif MODE == "keepclose":
                 c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
                 c.settimeout(0.05)

@@ -76,7 +76,9 @@ float_cmp() {
 }
 
 # start_nginx PORT [TLS_PORT] — an nginx of our own on loopback (1 worker), config in $T_DIR.
-# Sets NGINX_PID. Routes: / (hello), /big (64 KiB), /close, /status/404, /status/500, /nginx_status.
+# Sets NGINX_PID. Routes: / (hello), /big (64 KiB), /close, /status/404, /status/500, /nginx_status;
+# redirects /r1 -302-> /r2 -301 (absolute)-> /r3 -307-> /final, /p307 -307-> /final, and /login
+# (Set-Cookie: sess=abc; Path=/) -302-> /final, which answers "final <method> <Cookie>\n".
 start_nginx() {
     port=$1
     tls_port=${2:-}
@@ -116,6 +118,12 @@ http {
         location = /status/404 { return 404; }
         location = /status/500 { return 500; }
         location = /nginx_status { stub_status; }
+        location = /r1 { return 302 /r2; }
+        location = /r2 { return 301 http://127.0.0.1:$port/r3; }
+        location = /r3 { return 307 /final; }
+        location = /p307 { return 307 /final; }
+        location = /login { add_header Set-Cookie "sess=abc; Path=/"; return 302 /final; }
+        location = /final { return 200 "final \$request_method \$http_cookie\n"; }
     }
     $tls_server
 }

@@ -72,3 +72,24 @@ check "a kill switch that is not an http URL exits 104 naming the flag ($(cat "$
 "$TG_BIN" run -q -c 1 -n 1 --kill-switch-interval 5ms "$url" 2>"$T_DIR/bad2.err" >/dev/null
 rc=$?
 check "a kill switch interval under 100ms exits 104" sh -c "[ $rc -eq 104 ] && grep -q -- '--kill-switch-interval' '$T_DIR/bad2.err'"
+
+# --allow-host: a host off the list is never sent to
+before=$(curl -s "http://127.0.0.1:$port/__stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
+"$TG_BIN" run -q -c 2 -n 20 --allow-host '*.staging.example.com' --summary-export "$T_DIR/al.json" \
+    "$url" >/dev/null 2>"$T_DIR/al.err"
+rc=$?
+after=$(curl -s "http://127.0.0.1:$port/__stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
+errs=$(json_get "$T_DIR/al.json" 'int(j["metrics"]["http_req_failed"]["passes"])')
+check "a host off --allow-host: the target saw $((after - before)) requests, $errs counted failed (exit $rc)" \
+    [ $rc -eq 0 -a $((after - before)) -eq 0 -a "$errs" -eq 20 ]
+check "... as error_code 1710 host_not_allowed, with a warning" \
+    sh -c "grep -q 'not on the --allow-host list' '$T_DIR/al.err'"
+"$TG_BIN" run -q -c 2 -n 20 --allow-host-strict --allow-host api.example.com "$url" >/dev/null \
+    2>"$T_DIR/als.err"
+rc=$?
+after2=$(curl -s "http://127.0.0.1:$port/__stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
+check "--allow-host-strict aborts before sending (exit $rc, $((after2 - after)) requests)" \
+    [ $rc -eq 108 -a $((after2 - after)) -eq 0 ]
+"$TG_BIN" run -q -c 2 -n 20 --allow-host "127.0.0.1:$port" --no-summary "$url" 2>"$T_DIR/ok.err"
+after3=$(curl -s "http://127.0.0.1:$port/__stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
+check "a listed host is sent to ($((after3 - after2)) requests)" [ $((after3 - after2)) -eq 20 ]

@@ -148,3 +148,7 @@ check "the export's root_group holds the groups and checks the script ran ($tree
     [ "$tree" = "::top=10/0 ::browse ::browse::is one=10/0 ::browse::odd iter=4/6 ::browse::inner ::browse::inner::deep=10/0 ::empty" ]
 check "the summary lists checks by group, with a failing check's share" \
     sh -c "grep -q '█ browse' '$T_DIR/groups.txt' && grep -q '✗ odd iter' '$T_DIR/groups.txt' && grep -q '↳  40% — ✓ 4 / ✗ 6' '$T_DIR/groups.txt'"
+
+"$TG_BIN" run -q --no-summary --summary-export "$T_DIR/shl.json" "$S/shapes_lib.lua"
+v=$(json_get "$T_DIR/shl.json" '"%d %d %d" % (j["metrics"]["vus"]["min"], j["metrics"]["vus"]["max"], j["metrics"]["vus_max"]["max"])')
+check "tailgate.shapes.spike in ramping-vus: vus from 2 up to 10 ($v)" [ "$v" = "2 10 10" ]

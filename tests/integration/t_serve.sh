@@ -252,6 +252,28 @@ check "GET /delay/200 waits 200 ms ($t s)" float_cmp "$t" ">=" 0.195
 check "unknown path is 404" [ "$(get /nope)" = 404 ]
 check "wrong method is 404" [ "$(get / -X DELETE)" = 404 ]
 
+# --- answers built from the request: echo, redirects, cookies ------------------------------
+check "PUT /echo is 200" [ "$(get '/echo?a=1' -X PUT -H 'X-Token: t1' -H 'Cookie: s=1' -d 'abcd')" = 200 ]
+check "/echo shows method, target, headers and body bytes" \
+    pyj "j['method'] == 'PUT' and j['target'] == '/echo?a=1' and j['headers']['x-token'] == 't1' and j['headers']['cookie'] == 's=1' and j['body_bytes'] == 4"
+check "/redirect/3 is 302" [ "$(get /redirect/3 -D "$T_DIR/hdr")" = 302 ]
+check "/redirect/3 points to /redirect/2" grep -q '^Location: /redirect/2' "$T_DIR/hdr"
+curl -s -X POST "$U/__stats/reset" >/dev/null
+check "curl -L follows /redirect/3 to an echo" [ "$(get /redirect/3?status=307 -L -X POST -d xy)" = 200 ]
+check "307 kept the method and body" pyj "j['method'] == 'POST' and j['body_bytes'] == 2"
+curl -s "$U/__stats" >"$T_DIR/rstats.json"
+check "a chain of 3 redirects is 4 requests" \
+    [ "$(json_get "$T_DIR/rstats.json" 'j["by_route"]["ANY /redirect/:n"], j["by_status"]["307"], j["by_status"]["200"]')" = "4 3 1" ]
+check "/redirect/1?abs=1 is absolute" sh -c "curl -s -D - -o /dev/null '$U/redirect/1?abs=1' | grep -q '^Location: http://127.0.0.1:$PORT/redirect/0?abs=1'"
+check "/redirect/2?status=304 is 400" [ "$(get '/redirect/2?status=304')" = 400 ]
+check "/redirect-to?url= is 302 to the decoded URL" \
+    sh -c "curl -s -D - -o /dev/null '$U/redirect-to?url=http%3A%2F%2Fexample.test%2Fx%3Fy%3D1' | grep -q '^Location: http://example.test/x?y=1'"
+check "/redirect-to refuses a line break" [ "$(get '/redirect-to?url=%0d%0aX:%201')" = 400 ]
+check "/cookies/set sets each c" \
+    sh -c "curl -s -D - -o /dev/null '$U/cookies/set?c=a%3D1%3B%20Path%3D%2F&c=b%3D2' | grep -c '^Set-Cookie: ' | grep -qx 2"
+check "curl's jar round-trips the cookies to /echo" \
+    sh -c "curl -s -c '$T_DIR/jar' -o /dev/null '$U/cookies/set?c=a%3D1%3B%20Path%3D%2F&c=b%3D2%3B%20Path%3D%2F' && curl -s -b '$T_DIR/jar' '$U/echo' | grep -q 'a=1; b=2'"
+
 # --- connections -------------------------------------------------------------------------
 stats() { curl -s "$U/__stats" >"$T_DIR/stats.json" && json_get "$T_DIR/stats.json" "$1"; }
 curl -s -X POST "$U/__stats/reset" >/dev/null

@@ -77,7 +77,7 @@ static inline int sfx_init(struct sfx *f, const char *script, struct tg_diag *d)
     int rc = tg_rt_init(&f->rt, f->loop, &f->env, &o, d);
     f->inited = true;
     if (rc == 0) {
-        f->rt.hooks = (struct tg_rt_hooks){ f, NULL, sfx_on_iteration };
+        f->rt.hooks = (struct tg_rt_hooks){ f, NULL, sfx_on_iteration, NULL, NULL };
         assert_int_equal(tg_vu_init(&f->vu, &f->rt, 1), 0);
     }
     return rc;
