@@ -8,6 +8,7 @@
  */
 #include "check/threshold_parse.h"
 
+#include "core/units.h"
 #include "tg.h"
 
 #include <ctype.h>
@@ -156,6 +157,112 @@ static int parse_method(const char *b, const char *e, struct tg_threshold_expr *
     return 0;
 }
 
+/*
+ * assertion -> method operator float, k6's scanner. a is the assertion text
+ * (NUL-terminated); src is the whole expression, quoted in messages.
+ */
+static int parse_assertion(const char *a, const char *src, struct tg_threshold_expr *out,
+                           struct tg_diag *d)
+{
+    const char *op = NULL;
+    size_t oi = 0;
+    for (; oi < TG_ARRAY_LEN(operators) && !op; oi++) {
+        op = strstr(a, operators[oi].text);
+    }
+    if (!op) {
+        tg_diag_set(
+            d,
+            "threshold \"%s\": missing comparison operator; expected METHOD OP NUMBER with OP "
+            "one of <, <=, >, >=, ==, ===, !=",
+            src);
+        return TG_EINVAL;
+    }
+    const char *optext = operators[oi - 1].text;
+    out->cmp = operators[oi - 1].cmp;
+
+    const char *lb = a, *le = op;
+    const char *rb = op + strlen(optext), *re = a + strlen(a);
+    trim_space(&lb, &le);
+    trim_space(&rb, &re);
+    if (lb == le) {
+        tg_diag_set(d, "threshold \"%s\": missing aggregation method before \"%s\"; %s", src,
+                    optext, METHOD_EXPECTED);
+        return TG_EINVAL;
+    }
+    int rc = parse_method(lb, le, out, src, d);
+    if (rc < 0) {
+        return rc;
+    }
+    if (rb == re) {
+        tg_diag_set(d, "threshold \"%s\": missing number after \"%s\"", src, optext);
+        return TG_EINVAL;
+    }
+    if (!parse_float(rb, re, &out->rhs)) {
+        tg_diag_set(
+            d,
+            "threshold \"%s\": \"%.*s%s\" is not a finite number; expected a number after \"%s\"",
+            src, QUOTE(rb, re), optext);
+        return TG_EINVAL;
+    }
+    return 0;
+}
+
+/* The last word "over" of s (whitespace before it, whitespace or the end after it), or NULL. */
+static const char *find_over(const char *s)
+{
+    const char *found = NULL;
+    for (const char *p = strstr(s, "over"); p; p = strstr(p + 1, "over")) {
+        if (p > s && isspace((unsigned char)p[-1]) &&
+            (p[4] == '\0' || isspace((unsigned char)p[4]))) {
+            found = p;
+        }
+    }
+    return found;
+}
+
+/* window -> a duration with a unit, whole seconds, 1s .. 1h. [b, e) follows "over". */
+static int parse_window(const char *b, const char *e, const char *src, tg_ns *out,
+                        struct tg_diag *d)
+{
+    trim_space(&b, &e);
+    if (b == e) {
+        tg_diag_set(d, "threshold \"%s\": \"over\" needs a window duration, e.g. \"over 30s\"",
+                    src);
+        return TG_EINVAL;
+    }
+    char buf[64];
+    tg_ns ns = 0;
+    if (isdigit((unsigned char)e[-1]) || e[-1] == '.') {
+        tg_diag_set(d, "threshold \"%s\": window \"%.*s%s\" needs a unit, e.g. 30s or 1m", src,
+                    QUOTE(b, e));
+        return TG_EINVAL;
+    }
+    if (!copy_span(buf, sizeof(buf), b, e) || tg_units_parse_duration(buf, TG_NS_PER_S, &ns) < 0) {
+        tg_diag_set(d,
+                    "threshold \"%s\": window \"%.*s%s\" is not a duration; expected e.g. 10s, "
+                    "1m or 1m30s",
+                    src, QUOTE(b, e));
+        return TG_EINVAL;
+    }
+    if (ns < TG_THRESHOLD_WINDOW_MIN_S * TG_NS_PER_S) {
+        tg_diag_set(d, "threshold \"%s\": window \"%s\" is shorter than 1s", src, buf);
+        return TG_EINVAL;
+    }
+    if (ns > TG_THRESHOLD_WINDOW_MAX_S * TG_NS_PER_S) {
+        tg_diag_set(d, "threshold \"%s\": window \"%s\" is longer than 1h", src, buf);
+        return TG_EINVAL;
+    }
+    if (ns % TG_NS_PER_S != 0) {
+        tg_diag_set(d,
+                    "threshold \"%s\": window \"%s\" is not a whole number of seconds (windows "
+                    "slide by 1s)",
+                    src, buf);
+        return TG_EINVAL;
+    }
+    *out = ns;
+    return 0;
+}
+
 int tg_threshold_parse_expr(const char *s, struct tg_threshold_expr *out, struct tg_diag *d)
 {
     memset(out, 0, sizeof(*out));
@@ -165,47 +272,17 @@ int tg_threshold_parse_expr(const char *s, struct tg_threshold_expr *out, struct
                     sizeof(out->source) - 1);
         return TG_E2BIG;
     }
-    const char *op = NULL;
-    size_t oi = 0;
-    for (; oi < TG_ARRAY_LEN(operators) && !op; oi++) {
-        op = strstr(s, operators[oi].text);
+    const char *over = find_over(s);
+    if (!over) {
+        return parse_assertion(s, s, out, d);
     }
-    if (!op) {
-        tg_diag_set(
-            d,
-            "threshold \"%s\": missing comparison operator; expected METHOD OP NUMBER with OP "
-            "one of <, <=, >, >=, ==, ===, !=",
-            s);
-        return TG_EINVAL;
-    }
-    const char *optext = operators[oi - 1].text;
-    out->cmp = operators[oi - 1].cmp;
-
-    const char *lb = s, *le = op;
-    const char *rb = op + strlen(optext), *re = s + slen;
-    trim_space(&lb, &le);
-    trim_space(&rb, &re);
-    if (lb == le) {
-        tg_diag_set(d, "threshold \"%s\": missing aggregation method before \"%s\"; %s", s, optext,
-                    METHOD_EXPECTED);
-        return TG_EINVAL;
-    }
-    int rc = parse_method(lb, le, out, s, d);
+    char assertion[sizeof(out->source)];
+    copy_span(assertion, sizeof(assertion), s, over); /* fits: s fits in out->source */
+    int rc = parse_assertion(assertion, s, out, d);
     if (rc < 0) {
         return rc;
     }
-    if (rb == re) {
-        tg_diag_set(d, "threshold \"%s\": missing number after \"%s\"", s, optext);
-        return TG_EINVAL;
-    }
-    if (!parse_float(rb, re, &out->rhs)) {
-        tg_diag_set(
-            d,
-            "threshold \"%s\": \"%.*s%s\" is not a finite number; expected a number after \"%s\"",
-            s, QUOTE(rb, re), optext);
-        return TG_EINVAL;
-    }
-    return 0;
+    return parse_window(over + 4, s + slen, s, &out->window_ns, d);
 }
 
 /* Stores key=value in out, replacing an earlier value of the same key. */

@@ -7,6 +7,9 @@
  * follow k6's scanner exactly (K6-COMPAT.md 2.1, 2.2) so a k6 script's
  * thresholds mean the same here; where k6 silently accepts nonsense (a bare
  * "p", an empty tag value, text that does not fit) we report an error instead.
+ * One extension k6 does not have: a trailing "over DURATION" makes the
+ * threshold hold over every sliding window of that length (check/window_eval)
+ * instead of over the whole run; text without it parses exactly as in k6.
  *
  * Invariants: every result is written into caller storage of fixed size, so
  * nothing allocates and nothing is truncated: text that does not fit is an
@@ -20,6 +23,7 @@
 
 #include "core/diag.h"
 #include "metrics/metric.h"
+#include "tg.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,13 +56,18 @@ struct tg_selector {
     char raw[512]; /* the text as written, trimmed: k6 uses it as the submetric name */
 };
 
+/* Bounds of an "over" window, in whole seconds. */
+#define TG_THRESHOLD_WINDOW_MIN_S 1
+#define TG_THRESHOLD_WINDOW_MAX_S 3600
+
 /* One parsed threshold expression. */
 struct tg_threshold_expr {
     enum tg_agg agg;
     double pct; /* for TG_AGG_PCT, 0..100; 0 otherwise */
     enum tg_cmp cmp;
     double rhs;       /* finite */
-    char source[256]; /* the expression text as written (k6 keys exports by it) */
+    tg_ns window_ns;  /* "over D": whole seconds in [1 s, 1 h]; 0 = over the whole run */
+    char source[256]; /* the expression text as written, "over" included (exports key by it) */
 };
 
 /*
@@ -84,6 +93,9 @@ int tg_threshold_parse_selector(const char *s, struct tg_selector *out, struct t
 /*
  * Parses a threshold expression into *out (overwritten, also on error).
  *
+ *   threshold  -> assertion ( ws+ "over" ws+ window ws* )?
+ *   window     -> duration                    core/units grammar, a unit required,
+ *                                             a whole number of seconds, 1s .. 1h
  *   assertion  -> ws* method ws* operator ws* float ws*
  *   method     -> "count" | "rate" | "value" | "avg" | "min" | "max" | "med" | percentile
  *   percentile -> "p(" float ")"                 0 <= float <= 100, no spaces inside
@@ -94,6 +106,12 @@ int tg_threshold_parse_selector(const char *s, struct tg_selector *out, struct t
  * text is split at the first one found, so "count=<1" splits at "<" and fails
  * on the method "count=". Whether the method suits the metric's type is a
  * separate check (tg_threshold_agg_allowed), as in k6.
+ *
+ * "over" is the last whitespace-delimited word "over" in s (no assertion
+ * contains one), so text without it is exactly k6's grammar. The window must
+ * name its unit ("over 30" is an error: a bare number means seconds on the
+ * command line but milliseconds in Lua options) and be whole seconds, since
+ * windows slide by one second.
  *
  * s and out are borrowed; d may be NULL. Returns 0, TG_EINVAL (malformed) or
  * TG_E2BIG (s longer than out->source holds); both fill d.

@@ -15,10 +15,16 @@
 struct tg_verdict {
     const struct tg_plan_threshold *t;
     bool ok;
-    double measured; /* NaN when the metric had no samples */
+    double measured;                    /* NaN when the metric had no samples */
+    const struct tg_window_log *window; /* a windowed threshold's history; NULL otherwise */
 };
 
-/* Evaluates n thresholds into out[0..n). Returns the number that failed. */
+/*
+ * Evaluates n thresholds into out[0..n). A threshold over a sliding window
+ * takes its verdict from its log in res->windows (filled while the run went
+ * on): ok when no window failed, measured = the worst window's value.
+ * Returns the number that failed.
+ */
 size_t tg_verdict_eval(const struct tg_results *res, const struct tg_plan_threshold *t, size_t n,
                        struct tg_verdict *out);
 

@@ -176,6 +176,9 @@ static int run_exit(const struct tg_coord_outcome *out, int teardown_exit, int o
     if (out->stop == TG_STOP_ABORT) {
         return TG_EXIT_SCRIPT_ABORTED;
     }
+    if (out->stop == TG_STOP_WINDOW) {
+        return TG_EXIT_TARGET_DEGRADED;
+    }
     if (out->stop == TG_STOP_THRESHOLD) {
         return TG_EXIT_THRESHOLDS_FAILED;
     }

@@ -7,6 +7,7 @@
 
 #include "cli/exitcode.h"
 #include "core/diag.h"
+#include "core/units.h"
 #include "net/addr.h"
 #include "serve/serve.h"
 #include "serve/srv_stall.h"
@@ -43,6 +44,10 @@ static const char usage[] =
     "                         at most 10000)\n"
     "  --handshake-cost DIST  CPU time burnt per accepted WebSocket/SSE (re)connection,\n"
     "                         same grammar as --service-time (default 0)\n"
+    "  --degrade-after D      D after start, switch for good to the degraded settings:\n"
+    "  --degraded-service-time DIST   the service time from then on\n"
+    "  --degraded-share S     ... for this share (0..1] of the requests (default 1)\n"
+    "  --degraded-error-rate R        the error rate from then on\n"
     "  -h, --help             show this help\n"
     "\n"
     "routes: GET / | /health | /communities/:id/posts?limit=N | /status/NNN | /bytes/N |\n"
@@ -59,6 +64,10 @@ enum opt {
     OPT_STALL,
     OPT_TICK_RATE,
     OPT_HANDSHAKE_COST,
+    OPT_DEGRADE_AFTER,
+    OPT_DEGRADED_SERVICE_TIME,
+    OPT_DEGRADED_ERROR_RATE,
+    OPT_DEGRADED_SHARE,
 };
 
 static const struct option options[] = {
@@ -71,6 +80,10 @@ static const struct option options[] = {
     { "stall", required_argument, NULL, OPT_STALL },
     { "tick-rate", required_argument, NULL, OPT_TICK_RATE },
     { "handshake-cost", required_argument, NULL, OPT_HANDSHAKE_COST },
+    { "degrade-after", required_argument, NULL, OPT_DEGRADE_AFTER },
+    { "degraded-service-time", required_argument, NULL, OPT_DEGRADED_SERVICE_TIME },
+    { "degraded-error-rate", required_argument, NULL, OPT_DEGRADED_ERROR_RATE },
+    { "degraded-share", required_argument, NULL, OPT_DEGRADED_SHARE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -152,11 +165,85 @@ static int apply_stream(int opt, const char *arg, struct tg_serve_config *cfg, s
     return 0;
 }
 
+/* Parses an error rate: a number in [0, 1]. */
+static bool parse_rate(const char *s, double *out)
+{
+    char *end = NULL;
+    double r = strtod(s, &end);
+    if (!*s || *end || !(r >= 0 && r <= 1)) {
+        return false;
+    }
+    *out = r;
+    return true;
+}
+
+/* --degrade-after and the settings it switches to. 1 when opt is none of them, 0, TG_EINVAL. */
+static int apply_degrade(int opt, const char *arg, struct tg_serve_config *cfg, struct tg_diag *d)
+{
+    switch (opt) {
+    case OPT_DEGRADE_AFTER:
+        if (tg_units_parse_duration(arg, TG_NS_PER_S, &cfg->degrade_after_ns) < 0 ||
+            cfg->degrade_after_ns <= 0) {
+            tg_diag_set(d, "--degrade-after: want a duration > 0 such as 10s, got \"%s\"", arg);
+            return TG_EINVAL;
+        }
+        cfg->degrade_after_text = arg;
+        return 0;
+    case OPT_DEGRADED_SERVICE_TIME:
+        if (tg_svc_time_parse(arg, &cfg->degraded_service_time, d) < 0) {
+            tg_diag_prefix(d, "--degraded-service-time");
+            return TG_EINVAL;
+        }
+        cfg->degraded_service_time_text = arg;
+        return 0;
+    case OPT_DEGRADED_ERROR_RATE:
+        if (!parse_rate(arg, &cfg->degraded_error_rate)) {
+            tg_diag_set(d, "--degraded-error-rate: want a number in 0..1, got \"%s\"", arg);
+            return TG_EINVAL;
+        }
+        return 0;
+    case OPT_DEGRADED_SHARE:
+        if (!parse_rate(arg, &cfg->degraded_share) || cfg->degraded_share == 0) {
+            tg_diag_set(d, "--degraded-share: want a number in (0, 1], got \"%s\"", arg);
+            return TG_EINVAL;
+        }
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* --degrade-after and the degraded settings need each other. 0 or TG_EINVAL. */
+static int check_degrade(const struct tg_serve_config *cfg, struct tg_diag *d)
+{
+    bool settings = cfg->degraded_service_time_text || cfg->degraded_error_rate >= 0;
+    if (cfg->degrade_after_ns > 0 && !settings) {
+        tg_diag_set(d, "--degrade-after: needs --degraded-service-time and/or "
+                       "--degraded-error-rate (what it degrades to)");
+        return TG_EINVAL;
+    }
+    if (cfg->degraded_share < 1 && !cfg->degraded_service_time_text) {
+        tg_diag_set(d, "--degraded-share: needs --degraded-service-time (what the share gets)");
+        return TG_EINVAL;
+    }
+    if (cfg->degrade_after_ns == 0 && settings) {
+        tg_diag_set(d, "%s: needs --degrade-after (when the degradation starts)",
+                    cfg->degraded_service_time_text ? "--degraded-service-time"
+                                                    : "--degraded-error-rate");
+        return TG_EINVAL;
+    }
+    return 0;
+}
+
 /* Applies one option with a value. 0 or TG_EINVAL with d naming the flag. */
 static int apply(int opt, const char *arg, struct tg_serve_config *cfg, struct flags *f,
                  struct tg_diag *d)
 {
     uint64_t v;
+    int rc = apply_degrade(opt, arg, cfg, d);
+    if (rc <= 0) {
+        return rc;
+    }
     switch (opt) {
     case OPT_LISTEN:
         f->listen = arg;
@@ -175,16 +262,12 @@ static int apply(int opt, const char *arg, struct tg_serve_config *cfg, struct f
         }
         cfg->service_time_text = arg;
         return 0;
-    case OPT_ERROR_RATE: {
-        char *end = NULL;
-        double r = strtod(arg, &end);
-        if (!*arg || *end || !(r >= 0 && r <= 1)) {
+    case OPT_ERROR_RATE:
+        if (!parse_rate(arg, &cfg->error_rate)) {
             tg_diag_set(d, "--error-rate: want a number in 0..1, got \"%s\"", arg);
             return TG_EINVAL;
         }
-        cfg->error_rate = r;
         return 0;
-    }
     case OPT_TICK_RATE:
     case OPT_HANDSHAKE_COST:
         return apply_stream(opt, arg, cfg, d);
@@ -241,12 +324,17 @@ static int parse_flags(int argc, char **argv, struct tg_serve_config *cfg, struc
     if (f->help) {
         return 0;
     }
+    if (check_degrade(cfg, d) < 0) {
+        return TG_EINVAL;
+    }
     return parse_listen(f->listen, f->is_public, &cfg->listen, d);
 }
 
 int tg_cmd_serve(int argc, char **argv)
 {
-    struct tg_serve_config cfg = { .seed = 1, .tick_rate_per_s = 10 };
+    struct tg_serve_config cfg = {
+        .seed = 1, .tick_rate_per_s = 10, .degraded_error_rate = -1, .degraded_share = 1
+    };
     struct flags f = { .listen = "127.0.0.1:8080" };
     struct tg_diag d = { { 0 } };
     if (parse_flags(argc, argv, &cfg, &f, &d) < 0) {

@@ -15,6 +15,7 @@ enum tg_exit {
     TG_EXIT_EXTERNAL_ABORT = 105, /* SIGINT / SIGTERM */
     TG_EXIT_SCRIPT_EXCEPTION = 107,
     TG_EXIT_SCRIPT_ABORTED = 108,
+    TG_EXIT_TARGET_DEGRADED = 108, /* a windowed threshold aborted the run (issue 5) */
 };
 
 #endif

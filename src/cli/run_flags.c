@@ -3,6 +3,7 @@
  */
 #include "cli/run_flags.h"
 
+#include "cli/abort_flags.h"
 #include "cli/rail_flags.h"
 
 #include "cli/script_plan.h"
@@ -63,9 +64,10 @@ static const char usage_text[] =
     "      --graceful-stop D   time in-flight requests get after the end (default 30s)\n"
     "  -q, --quiet             no progress line\n"
     "      --no-summary        no end-of-test summary\n"
-    "\n" TG_RAIL_USAGE "\n"
+    "\n" TG_RAIL_USAGE TG_ABORT_USAGE "\n"
     "exit codes: 0 ok, 99 thresholds failed, 100/101 setup/teardown timeout, 104 invalid\n"
-    "flags or options, 105 interrupted, 107 script error, 108 aborted by the script\n";
+    "flags or options, 105 interrupted, 107 script error, 108 aborted by the script or by\n"
+    "--abort-on\n";
 
 enum {
     OPT_BODY = 256,
@@ -125,6 +127,7 @@ static const struct option long_opts[] = {
     { "vus", required_argument, NULL, 'u' },
     { "iterations", required_argument, NULL, 'i' },
     TG_RAIL_LONG_OPTS,
+    TG_ABORT_LONG_OPTS,
     { NULL, 0, NULL, 0 },
 };
 
@@ -212,19 +215,7 @@ static int add_threshold(const char *s, struct tg_plan *p, struct tg_diag *d)
         tg_diag_prefix(d, "--threshold");
         return TG_EINVAL;
     }
-    const struct tg_metric_def *def = NULL;
-    for (size_t i = 0; i < TG_M_BUILTIN_COUNT; i++) {
-        if (strcmp(tg_metric_builtins[i].name, t->sel.name) == 0) {
-            def = &tg_metric_builtins[i];
-        }
-    }
-    if (!def) {
-        tg_diag_set(d, "--threshold \"%s\": unknown metric \"%s\"", s, t->sel.name);
-        return TG_EINVAL;
-    }
-    if (!tg_threshold_agg_allowed(def->kind, t->expr.agg)) {
-        tg_diag_set(d, "--threshold \"%s\": %s is a %s; its thresholds use %s", s, def->name,
-                    tg_metric_kind_name(def->kind), tg_threshold_agg_names(def->kind));
+    if (tg_abort_flags_check_builtin("--threshold", s, t, d) < 0) {
         return TG_EINVAL;
     }
     p->n_thresholds++;
@@ -562,6 +553,9 @@ int tg_run_flags_parse(int argc, char **argv, struct tg_plan *p, struct tg_diag 
             return TG_EINVAL;
         }
         int rc = tg_rail_flags_apply(opt, optarg, p, d);
+        if (rc == 1) {
+            rc = tg_abort_flags_apply(opt, optarg, p, d);
+        }
         if (rc <= 0) {
             if (rc < 0) {
                 return rc;

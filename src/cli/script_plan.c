@@ -3,6 +3,7 @@
  */
 #include "cli/script_plan.h"
 
+#include "check/window_eval.h"
 #include "core/alloc.h"
 #include "metrics/registry.h"
 #include "net/conn.h"
@@ -165,6 +166,9 @@ static int merge_thresholds(struct tg_plan *p, const struct tg_options *o,
             tg_diag_set(d, "threshold \"%s: %s\": %s is a %s; its thresholds use %s", t->sel.raw,
                         t->expr.source, t->sel.name, tg_metric_kind_name(k),
                         tg_threshold_agg_names(k));
+            return TG_EINVAL;
+        }
+        if (tg_window_eval_check(t, d) < 0) {
             return TG_EINVAL;
         }
     }

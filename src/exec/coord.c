@@ -4,6 +4,7 @@
 #include "exec/coord.h"
 
 #include "check/verdict.h"
+#include "check/window_eval.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "exec/killswitch.h"
@@ -21,7 +22,8 @@ struct coord {
     ev_timer progress;
     ev_signal sigint;
     ev_signal sigterm;
-    ev_timer thresholds; /* abortOnFail evaluation */
+    ev_timer thresholds;       /* abortOnFail evaluation */
+    struct tg_window_eval win; /* thresholds over sliding windows */
     struct tg_killswitch kill;
     struct tg_worker *workers;
     struct tg_results_map *maps;
@@ -40,9 +42,15 @@ struct coord {
     char reason[320];
 };
 
+/* Whether the run is already being aborted (a hard stop). */
+static bool aborting(const struct coord *c)
+{
+    return c->stop == TG_STOP_ABORT || c->stop == TG_STOP_THRESHOLD || c->stop == TG_STOP_WINDOW;
+}
+
 static void abort_all(struct coord *c, enum tg_stop why)
 {
-    if (c->stop == TG_STOP_ABORT || c->stop == TG_STOP_THRESHOLD) {
+    if (aborting(c)) {
         return;
     }
     c->stop = why;
@@ -74,7 +82,7 @@ static void check_aborts(struct coord *c)
 {
     for (uint32_t i = 0; i < c->n; i++) {
         if (atomic_load_explicit(&c->workers[i].abort_raised, memory_order_acquire)) {
-            if (c->stop != TG_STOP_ABORT && c->stop != TG_STOP_THRESHOLD) {
+            if (!aborting(c)) {
                 snprintf(c->reason, sizeof(c->reason), "%s", c->workers[i].abort_reason);
                 abort_all(c, TG_STOP_ABORT);
             }
@@ -93,8 +101,8 @@ static void thresholds_cb(struct ev_loop *loop, ev_timer *t, int revents)
     c->res->duration_ns = elapsed; /* counter rates so far */
     for (size_t i = 0; i < c->plan->n_thresholds; i++) {
         const struct tg_plan_threshold *th = &c->plan->thresholds[i];
-        if (!th->abort_on_fail || elapsed < th->delay_abort_eval) {
-            continue;
+        if (!th->abort_on_fail || th->expr.window_ns > 0 || elapsed < th->delay_abort_eval) {
+            continue; /* windowed ones are window_eval's, every second */
         }
         struct tg_verdict v;
         if (tg_verdict_eval(c->res, th, 1, &v) == 1) {
@@ -107,12 +115,25 @@ static void thresholds_cb(struct ev_loop *loop, ev_timer *t, int revents)
     }
 }
 
+/* Windowed thresholds: seal the seconds that are complete; abort when one says so. */
+static void windows_tick(struct coord *c)
+{
+    int rc = tg_window_eval_advance(&c->win, tg_clock_now());
+    if (rc < 0) {
+        c->error = rc;
+    } else if (rc == 1 && !aborting(c)) {
+        snprintf(c->reason, sizeof(c->reason), "%s", c->win.reason);
+        abort_all(c, TG_STOP_WINDOW);
+    }
+}
+
 static void drain(struct coord *c)
 {
     for (uint32_t i = 0; i < c->n; i++) {
         struct tg_bank *b;
         while ((b = tg_ring_pop(&c->workers[i].out)) != NULL) {
-            if (tg_results_merge(c->res, &c->maps[i], b) < 0) {
+            if (tg_results_merge(c->res, &c->maps[i], b) < 0 ||
+                tg_window_eval_bank(&c->win, &c->maps[i], b) < 0) {
                 c->error = TG_ENOMEM;
             }
             tg_progress_add(&c->prog, c->res, &c->maps[i], b);
@@ -128,6 +149,7 @@ static void drain(struct coord *c)
             }
         }
     }
+    windows_tick(c);
     check_aborts(c);
     if (c->finished == c->n) {
         ev_break(c->loop, EVBREAK_ALL);
@@ -255,7 +277,8 @@ static int setup(struct coord *c, struct tg_diag *d)
     c->worker_done = tg_calloc(c->n, sizeof(*c->worker_done));
     c->w_active = tg_calloc(c->n, sizeof(*c->w_active));
     c->w_alloc = tg_calloc(c->n, sizeof(*c->w_alloc));
-    if (!c->workers || !c->maps || !c->worker_done || !c->w_active || !c->w_alloc) {
+    if (!c->workers || !c->maps || !c->worker_done || !c->w_active || !c->w_alloc ||
+        tg_window_eval_init(&c->win, c->plan, c->n, c->res) < 0) {
         tg_diag_set(d, "out of memory");
         return TG_ENOMEM;
     }
@@ -307,6 +330,7 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
             ev_timer_start(c.loop, &c.thresholds);
         }
         c.t0 = tg_clock_now();
+        tg_window_eval_start(&c.win, c.t0);
         tg_killswitch_start(&c.kill, kill_switch, &c);
         res->start_wall_ns = tg_clock_wall_ns();
         uint32_t started = 0;
@@ -330,6 +354,9 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
         drain(&c);
         sample_vus(&c, false);
         res->duration_ns = tg_clock_now() - c.t0;
+        if (tg_window_eval_finish(&c.win, res->duration_ns) < 0) {
+            c.error = TG_ENOMEM;
+        }
         tg_progress_done(&c.prog);
         ev_async_stop(c.loop, &c.wake);
         ev_timer_stop(c.loop, &c.progress);
@@ -338,6 +365,7 @@ int tg_coord_run(const struct tg_plan *plan, struct tg_results *res, struct tg_c
         ev_timer_stop(c.loop, &c.thresholds);
     }
     tg_killswitch_fini(&c.kill);
+    tg_window_eval_fini(&c.win);
     report_script_errors(&c);
     for (uint32_t i = 0; i < c.n && c.workers; i++) {
         out->connections += c.workers[i].n_conns;

@@ -3,7 +3,8 @@
  * merges their metric banks as they arrive, prints the live progress line,
  * handles Ctrl-C (first: graceful stop; second: exit at once), aborts the
  * run when a script calls tailgate.abort or an abortOnFail threshold fails
- * (evaluated every 2 s, as k6 does), and returns
+ * (evaluated every 2 s, as k6 does) or a window of an abortOnFail threshold
+ * over a sliding window fails (check/window_eval, every second), and returns
  * when every worker has stopped. Thresholds, summaries and exports read the
  * merged results afterwards.
  */
@@ -22,6 +23,7 @@ enum tg_stop {
     TG_STOP_ABORT,     /* the script called tailgate.abort */
     TG_STOP_THRESHOLD, /* a threshold with abortOnFail failed */
     TG_STOP_KILL,      /* --kill-switch or --kill-file: graceful stop */
+    TG_STOP_WINDOW,    /* a windowed threshold with abortOnFail (--abort-on) failed */
 };
 
 struct tg_coord_outcome {

@@ -80,6 +80,7 @@ struct tg_plan {
         const char *kill_file;  /* --kill-file PATH: stop when it exists; NULL: none */
         const char *secret_env[16]; /* --secret-env NAME: values never written anywhere */
         size_t n_secret_env;
+        tg_ns abort_grace_ns; /* --abort-on-grace: delayAbortEval of every --abort-on (0) */
     } rails;
     /* outputs */
     struct tg_plan_threshold thresholds[TG_PLAN_MAX_THRESHOLDS];

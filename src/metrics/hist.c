@@ -322,3 +322,20 @@ int tg_hist_add_bucket(struct tg_hist *h, size_t idx, uint64_t n)
     }
     return add_value(h, idx, (uint64_t)tg_hist_bucket_low(idx), n);
 }
+
+int tg_hist_remove_bucket(struct tg_hist *h, size_t idx, uint64_t n)
+{
+    if (idx >= BUCKETS_LEN) {
+        return TG_EINVAL;
+    }
+    uint64_t *page = h->pages[idx >> SUB_BITS];
+    uint64_t have = page ? page[idx & SLOT_MASK] : 0;
+    if (have < n) {
+        return TG_EINVAL;
+    }
+    if (n > 0) {
+        page[idx & SLOT_MASK] = have - n;
+        h->count -= n;
+    }
+    return 0;
+}

@@ -134,4 +134,12 @@ size_t tg_hist_next_nonzero(const struct tg_hist *h, size_t from);
  */
 int tg_hist_add_bucket(struct tg_hist *h, size_t idx, uint64_t n);
 
+/*
+ * Removes n samples from bucket idx: the inverse of tg_hist_add_bucket, for sliding windows
+ * (metrics/window). The bucket and count drop by n; min, max and sum are left as they were, so
+ * the caller must restore them. Returns 0; TG_EINVAL if idx >= tg_hist_bucket_count() or the
+ * bucket holds fewer than n samples (h unchanged).
+ */
+int tg_hist_remove_bucket(struct tg_hist *h, size_t idx, uint64_t n);
+
 #endif

@@ -16,6 +16,12 @@ int tg_results_init(struct tg_results *r)
 
 void tg_results_fini(struct tg_results *r)
 {
+    for (size_t i = 0; i < r->n_windows; i++) {
+        tg_window_log_fini(&r->windows[i]);
+    }
+    tg_free(r->windows);
+    r->windows = NULL;
+    r->n_windows = 0;
     tg_bank_fini(&r->total);
     tg_registry_fini(&r->reg);
 }

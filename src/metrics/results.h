@@ -14,6 +14,7 @@
 #include "metrics/registry.h"
 #include "metrics/sink.h"
 #include "metrics/tags.h"
+#include "metrics/window.h"
 #include "tg.h"
 
 #include <stdint.h>
@@ -27,9 +28,11 @@ struct tg_results_map {
 
 struct tg_results {
     struct tg_registry reg;
-    struct tg_bank total;  /* whole-run sinks, indexed by reg's series ids */
-    tg_ns duration_ns;     /* test run duration (for counter rates) */
-    int64_t start_wall_ns; /* wall-clock start, for exports */
+    struct tg_bank total;          /* whole-run sinks, indexed by reg's series ids */
+    tg_ns duration_ns;             /* test run duration (for counter rates) */
+    int64_t start_wall_ns;         /* wall-clock start, for exports */
+    struct tg_window_log *windows; /* [n_windows] thresholds over sliding windows; owned */
+    size_t n_windows;
 };
 
 int tg_results_init(struct tg_results *r);

@@ -6,6 +6,7 @@
 #include "core/secrets.h"
 
 #include "report/k6_groups.h"
+#include "report/threshold_text.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -112,8 +113,13 @@ static void thresholds(FILE *f, const struct tg_summary_info *info)
 {
     for (size_t i = 0; i < info->n_verdicts; i++) {
         const struct tg_verdict *v = &info->verdicts[i];
-        char msg[160];
-        if (isnan(v->measured)) {
+        char msg[600];
+        if (v->window) {
+            char text[512];
+            tg_threshold_text_window(info->res, v->t, v->window, text, sizeof(text));
+            snprintf(msg, sizeof(msg), "failed: %s%s", text,
+                     v->window->aborted ? "; aborted the run" : "");
+        } else if (isnan(v->measured)) {
             snprintf(msg, sizeof(msg), "failed with no samples");
         } else {
             snprintf(msg, sizeof(msg), "failed: measured %g", v->measured);

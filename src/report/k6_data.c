@@ -6,6 +6,7 @@
 #include "report/k6_groups.h"
 #include "report/values.h"
 
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,6 +42,20 @@ static json_t *values_json(const struct tg_summary_info *info, const struct tg_s
     return o;
 }
 
+/* handleSummary's extra for a windowed threshold: its worst window (k6 readers see only ok). */
+static json_t *window_json(const struct tg_window_log *w)
+{
+    json_t *o = json_pack("{s:i, s:I, s:I, s:b}", "length_s", (int)w->len_s, "windows",
+                          (json_int_t)w->n_windows, "failed", (json_int_t)w->n_failed, "aborted",
+                          w->aborted);
+    if (o && !isnan(w->worst)) {
+        json_object_set_new(o, "worst", json_real(w->worst));
+        json_object_set_new(o, "worst_from_s", json_real((double)w->worst_from_ns / 1e9));
+        json_object_set_new(o, "worst_to_s", json_real((double)w->worst_to_ns / 1e9));
+    }
+    return o;
+}
+
 static json_t *thresholds_json(const struct tg_summary_info *info, const char *raw, bool legacy)
 {
     json_t *th = NULL;
@@ -53,8 +68,11 @@ static json_t *thresholds_json(const struct tg_summary_info *info, const char *r
             th = json_object();
         }
         /* legacy: k6's quirk, true means the threshold failed */
-        json_object_set_new(th, v->t->expr.source,
-                            legacy ? json_boolean(!v->ok) : json_pack("{s:b}", "ok", v->ok));
+        json_t *o = legacy ? json_boolean(!v->ok) : json_pack("{s:b}", "ok", v->ok);
+        if (!legacy && o && v->window) {
+            json_object_set_new(o, "window", window_json(v->window));
+        }
+        json_object_set_new(th, v->t->expr.source, o);
     }
     return th;
 }

@@ -280,7 +280,7 @@ static void print_rails(FILE *f, const struct tg_plan *p)
         }
     }
     if (aborts == 0) {
-        fprintf(f, "    abort on      none (thresholds with abortOnFail)\n");
+        fprintf(f, "    abort on      none (--abort-on, or thresholds with abortOnFail)\n");
     }
     fprintf(f, "    thresholds    %zu\n", p->n_thresholds);
 }

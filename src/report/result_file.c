@@ -71,6 +71,36 @@ static json_t *stop_reason_json(const char *reason)
     return s ? s : json_string("(a reason that is not UTF-8)");
 }
 
+static json_t *num(double v)
+{
+    return isnan(v) ? json_null() : json_real(v);
+}
+
+/* A span of the run in seconds from its start, or null (from < 0: none). */
+static json_t *span_json(double v, tg_ns from_ns, tg_ns to_ns)
+{
+    if (from_ns < 0) {
+        return json_null();
+    }
+    return json_pack("{s:o, s:f, s:f}", "value", num(v), "from_s", (double)from_ns / 1e9, "to_s",
+                     (double)to_ns / 1e9);
+}
+
+/* A windowed threshold's history: every window's value, compactly, for plots. */
+static json_t *window_json(const struct tg_window_log *w)
+{
+    json_t *values = json_array();
+    for (size_t i = 0; values && i < w->n_values; i++) {
+        json_array_append_new(values, num(w->values[i]));
+    }
+    return json_pack("{s:i, s:I, s:o, s:I, s:I, s:b, s:b, s:o, s:o}", "length_s", (int)w->len_s,
+                     "first_end_s", (json_int_t)w->first_end_s, "values", values, "windows",
+                     (json_int_t)w->n_windows, "failed", (json_int_t)w->n_failed, "truncated",
+                     w->truncated, "aborted", w->aborted, "worst",
+                     span_json(w->worst, isnan(w->worst) ? -1 : w->worst_from_ns, w->worst_to_ns),
+                     "first_failure", span_json(w->first_fail, w->fail_from_ns, w->fail_to_ns));
+}
+
 static json_t *build(const struct tg_summary_info *info)
 {
     const struct tg_results *res = info->res;
@@ -90,10 +120,12 @@ static json_t *build(const struct tg_summary_info *info)
     json_t *th = json_array();
     for (size_t i = 0; i < info->n_verdicts; i++) {
         const struct tg_verdict *v = &info->verdicts[i];
-        json_array_append_new(th,
-                              json_pack("{s:s, s:s, s:b, s:o}", "metric", v->t->sel.raw, "expr",
-                                        v->t->expr.source, "ok", v->ok, "value",
-                                        isnan(v->measured) ? json_null() : json_real(v->measured)));
+        json_t *o = json_pack("{s:s, s:s, s:b, s:o}", "metric", v->t->sel.raw, "expr",
+                              v->t->expr.source, "ok", v->ok, "value", num(v->measured));
+        if (o && v->window) {
+            json_object_set_new(o, "window", window_json(v->window));
+        }
+        json_array_append_new(th, o);
     }
     char start[64];
     time_t secs = (time_t)(res->start_wall_ns / 1000000000);

@@ -11,7 +11,17 @@
  *     "series": [ { "metric": "name", "tags": {..}, "count": N, and one of
  *                   "sum" (counter) | "nonzero" (rate) | "last","min","max" (gauge) |
  *                   "hist": <hist_codec object> (trend) } ],
- *     "thresholds": [ { "metric": "sel", "expr": "p(99)<200", "ok": bool, "value": x|null } ] }
+ *     "thresholds": [ { "metric": "sel", "expr": "p(99)<200", "ok": bool, "value": x|null,
+ *                       and for a threshold over a sliding window ("p(99)<200 over 30s"):
+ *                       "window": { "length_s": 30, "first_end_s": 30,
+ *                                   "values": [ x|null, ... ],      one per window
+ *                                   "windows": N, "failed": N, "truncated": bool,
+ *                                   "aborted": bool,
+ *                                   "worst": { "value", "from_s", "to_s" } | null,
+ *                                   "first_failure": { "value", "from_s", "to_s" } | null } } ] }
+ *
+ *   Window i of "values" covers [max(0, e - length_s), e) seconds of the run
+ *   with e = min(first_end_s + i, duration); "value" is the worst window's.
  */
 #ifndef TG_REPORT_RESULT_FILE_H
 #define TG_REPORT_RESULT_FILE_H

@@ -4,6 +4,7 @@
 #include "report/summary.h"
 
 #include "report/summary_checks.h"
+#include "report/threshold_text.h"
 
 #include "core/units.h"
 #include "metrics/tags.h"
@@ -206,23 +207,16 @@ static void print_breakdown(FILE *f, const struct tg_results *res, const char *t
 
 static void print_verdict(FILE *f, const struct tg_summary_info *info, const struct tg_verdict *v)
 {
-    int m = tg_registry_find_metric(&info->res->reg, v->t->sel.name);
-    char val[64] = "no samples";
-    if (!isnan(v->measured)) {
-        enum tg_metric_contains c =
-            m >= 0 ? info->res->reg.metrics[m].contains : TG_CONTAINS_DEFAULT;
-        bool time_stat = c == TG_CONTAINS_TIME && v->t->expr.agg != TG_AGG_COUNT;
-        if (v->t->expr.agg == TG_AGG_RATE && m >= 0 &&
-            info->res->reg.metrics[m].kind == TG_KIND_RATE) {
-            snprintf(val, sizeof(val), "%.2f%%", v->measured * 100);
-        } else if (time_stat) {
-            tg_units_fmt_duration(v->measured * 1e6, val, sizeof(val));
-        } else {
-            snprintf(val, sizeof(val), "%g", v->measured);
-        }
+    char text[512];
+    if (v->window) {
+        tg_threshold_text_window(info->res, v->t, v->window, text, sizeof(text));
+    } else {
+        char val[64];
+        tg_threshold_text_value(info->res, v->t, v->measured, val, sizeof(val));
+        snprintf(text, sizeof(text), "measured %s", val);
     }
-    fprintf(f, "      %s '%s' (measured %s)\n", v->ok ? "\xe2\x9c\x93" : "\xe2\x9c\x97",
-            v->t->expr.source, val);
+    fprintf(f, "      %s '%s' (%s)%s\n", v->ok ? "\xe2\x9c\x93" : "\xe2\x9c\x97", v->t->expr.source,
+            text, v->window && v->window->aborted ? ", aborted the run" : "");
 }
 
 /* One heading per (sub)metric with its thresholds below it, as k6 prints them. */

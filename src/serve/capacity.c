@@ -30,6 +30,16 @@ static bool slot_free(const struct tg_capacity *cap)
 
 static void on_service_done(struct tg_srv_timer *t, tg_ns now_ns);
 
+/* One service time: from slow for a share slow_share of services, else from svc. */
+static tg_ns draw(struct tg_capacity *cap)
+{
+    if (cap->slow_share > 0 &&
+        (cap->slow_share >= 1 || tg_srv_rng_unit(cap->rng) < cap->slow_share)) {
+        return tg_svc_time_sample(&cap->slow, cap->rng);
+    }
+    return tg_svc_time_sample(&cap->svc, cap->rng);
+}
+
 /* Gives w a slot whose service starts at start_ns. */
 static void serve_from(struct tg_capacity *cap, struct tg_capacity_waiter *w, tg_ns start_ns,
                        tg_ns svc_ns)
@@ -58,7 +68,7 @@ static void start_queued(struct tg_capacity *cap, tg_ns start_ns)
 {
     while (cap->head && slot_free(cap)) {
         struct tg_capacity_waiter *w = dequeue(cap);
-        serve_from(cap, w, start_ns, tg_svc_time_sample(&cap->svc, cap->rng));
+        serve_from(cap, w, start_ns, draw(cap));
     }
 }
 
@@ -81,7 +91,7 @@ bool tg_capacity_submit(struct tg_capacity *cap, struct tg_capacity_waiter *w, t
     w->done = done;
     w->model = cap;
     if (slot_free(cap) && !cap->head) {
-        tg_ns svc_ns = tg_svc_time_sample(&cap->svc, cap->rng);
+        tg_ns svc_ns = draw(cap);
         if (svc_ns == 0) {
             return true;
         }

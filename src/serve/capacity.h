@@ -56,6 +56,8 @@ struct tg_capacity {
     struct tg_capacity_waiter *head;  /* oldest queued */
     struct tg_capacity_waiter *tail;  /* newest queued */
     struct tg_svc_time svc;           /* service-time distribution */
+    struct tg_svc_time slow;          /* drawn instead of svc for a share slow_share of services */
+    double slow_share;                /* in [0, 1]; 0 = never (--degraded-share) */
     struct tg_srv_rng *rng;           /* borrowed */
     struct tg_srv_timer_heap *timers; /* borrowed */
 };

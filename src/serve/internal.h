@@ -20,6 +20,7 @@
 #include "serve/srv_body.h"
 #include "serve/srv_bufpool.h"
 #include "serve/srv_burn.h"
+#include "serve/srv_degrade.h"
 #include "serve/srv_echo.h"
 #include "serve/srv_resp.h"
 #include "serve/srv_rng.h"
@@ -44,6 +45,8 @@ struct tg_serve {
     struct tg_srv_timer_heap timers;   /* precise timers (service, delay, stall, linger) */
     struct tg_capacity cap;            /* worker slots and queue */
     struct tg_srv_stall stall;         /* --stall windows */
+    struct tg_srv_degrade degrade;     /* --degrade-after */
+    double error_rate;                 /* share answered 500 now: cfg's, then the degraded one */
     struct tg_srv_stats stats;         /* /__stats counters */
     uint64_t connections_open;         /* gauge */
     struct tg_srv_rng rng;             /* seeded by cfg->seed */

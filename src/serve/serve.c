@@ -45,6 +45,7 @@ size_t tg_serve__stats_json(const struct tg_serve *srv, char *dst)
         .ws_open = srv->ws_open,
         .sse_open = srv->sse_open,
         .tick_seq = srv->ticker.seq,
+        .degraded = srv->degrade.degraded,
     };
     return tg_srv_stats_json(&srv->stats, &g, dst);
 }
@@ -134,6 +135,9 @@ static void print_start_line(const struct tg_serve_config *cfg, int fd)
                   cfg->error_rate, cfg->stall_text ? cfg->stall_text : "off",
                   (unsigned long long)cfg->seed, cfg->tick_rate_per_s,
                   cfg->handshake_cost_text ? cfg->handshake_cost_text : "0");
+    if (cfg->degrade_after_ns > 0) {
+        (void)fprintf(stderr, "tailgate serve: degrading after %s\n", cfg->degrade_after_text);
+    }
 }
 
 static void listener_start(struct listener *l, struct tg_serve *srv, int fd)
@@ -179,8 +183,10 @@ static int server_init(struct tg_serve *srv, const struct tg_serve_config *cfg, 
     tg_srv_stats_reset(&srv->stats);
     tg_srv_bufpool_init(&srv->bufs);
     tg_capacity_init(&srv->cap, cfg->workers, &cfg->service_time, &srv->rng, &srv->timers);
-    tg_srv_stall_init(&srv->stall, cfg->stall_ns, cfg->stall_period_ns, tg_clock_now(),
-                      &srv->timers);
+    tg_ns start_ns = tg_clock_now();
+    tg_srv_stall_init(&srv->stall, cfg->stall_ns, cfg->stall_period_ns, start_ns, &srv->timers);
+    srv->error_rate = cfg->error_rate;
+    tg_srv_degrade_start(&srv->degrade, srv, start_ns);
     if (tg_srv_stream__init(srv) < 0) {
         tg_diag_set(d, "cannot set up the handshake cost (OpenSSL SHA-256)");
         return TG_ENOMEM;
@@ -196,6 +202,7 @@ static void server_fini(struct tg_serve *srv)
     tg_srv_conn_close_all(srv);
     tg_srv_conn_free_all(srv);
     tg_srv_stream__fini(srv);
+    tg_srv_degrade_stop(&srv->degrade);
     tg_srv_stall_fini(&srv->stall);
     tg_srv_bufpool_fini(&srv->bufs);
     tg_srv_timer_heap_fini(&srv->timers);

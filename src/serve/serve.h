@@ -2,10 +2,10 @@
  * serve — `tailgate serve`, the built-in target service: a single-threaded
  * HTTP/1.1 server on one libev loop, with a finite-capacity model (worker
  * slots, service-time distribution, FIFO queue), injected errors and
- * periodic stalls, so that demos and tests have a target with known,
- * tunable behaviour and exact request counts (/__stats), plus WebSocket and
- * SSE endpoints that fan timestamped ticks out to every subscriber, with a
- * CPU cost per accepted (re)connection (serve/srv_stream).
+ * periodic stalls and a scheduled degradation, so that demos and tests have
+ * a target with known, tunable behaviour and exact request counts (/__stats),
+ * plus WebSocket and SSE endpoints that fan timestamped ticks out to every
+ * subscriber, with a CPU cost per accepted (re)connection (serve/srv_stream).
  *
  * This file owns the process-level part: the listening socket, accepting,
  * signals, the start line and the final stats line. Connections live in
@@ -38,6 +38,13 @@ struct tg_serve_config {
     double tick_rate_per_s;            /* ticks per second on /ws/ticks and /sse/ticks */
     struct tg_svc_time handshake_cost; /* CPU time per accepted stream (re)connection */
     const char *handshake_cost_text;   /* --handshake-cost as given, NULL when 0; borrowed */
+    /* --degrade-after (serve/srv_degrade): the model's settings from then on */
+    tg_ns degrade_after_ns;                   /* 0 = never */
+    const char *degrade_after_text;           /* as given; borrowed */
+    struct tg_svc_time degraded_service_time; /* used when degraded_service_time_text is set */
+    const char *degraded_service_time_text;   /* --degraded-service-time; NULL: unchanged */
+    double degraded_share;                    /* --degraded-share: of requests it applies to (1) */
+    double degraded_error_rate;               /* --degraded-error-rate in [0, 1]; < 0: unchanged */
 };
 
 /*

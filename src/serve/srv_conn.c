@@ -245,8 +245,9 @@ static struct tg_srv_conn *conn_get(struct tg_serve *srv)
         srv->free_conns = c->next_free;
         return c;
     }
-    /* Two timers per connection (slot, delay/linger) plus the stall window's and the ticker's. */
-    if (tg_srv_timer_reserve(&srv->timers, 2 * (srv->nconns + 1) + 2) < 0) {
+    /* Two timers per connection (slot, delay/linger), the stall window's, the ticker's and
+     * the degradation's. */
+    if (tg_srv_timer_reserve(&srv->timers, 2 * (srv->nconns + 1) + 3) < 0) {
         return NULL;
     }
     c = tg_calloc(1, sizeof(*c));

@@ -153,7 +153,8 @@ enum tg_srv_conn_step tg_srv_reply__dispatch(struct tg_srv_conn *c)
     }
     plan_route(c);
     if (tg_srv_route_modelled((enum tg_srv_route)c->route)) {
-        double rate = srv->cfg->error_rate;
+        double rate = srv->error_rate;
+        srv->stats.degraded_requests += srv->degrade.degraded;
         if (rate > 0 && tg_srv_rng_unit(&srv->rng) < rate) {
             plan_canned(c, TG_SRV_CANNED_INJECTED);
         }

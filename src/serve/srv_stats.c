@@ -80,6 +80,8 @@ size_t tg_srv_stats_json(const struct tg_srv_stats *s, const struct tg_srv_stats
     p = field(p, true, "ticks_produced", s->ticks_produced);
     p = field(p, true, "tick_seq", g->tick_seq);
     p = field(p, true, "handshake_cpu_us", s->handshake_cpu_ns / 1000);
+    p += tg_srv_fmt_str(p, g->degraded ? ",\"degraded\":true" : ",\"degraded\":false");
+    p = field(p, true, "degraded_requests", s->degraded_requests);
     *p++ = '}';
     assert((size_t)(p - dst) <= TG_SRV_STATS_JSON_MAX);
     return (size_t)(p - dst);

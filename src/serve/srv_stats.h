@@ -10,7 +10,8 @@
  *          "too_big":N,"dropped_slow":N},
  *    "sse":{"streams_open":N,"streams_accepted":N,"ticks_sent":N,
  *           "ticks_replayed":N,"dropped_slow":N},
- *    "ticks_produced":N,"tick_seq":N,"handshake_cpu_us":N}
+ *    "ticks_produced":N,"tick_seq":N,"handshake_cpu_us":N,"degraded":B,
+ *    "degraded_requests":N}
  * by_route lists every route (zeros included); by_status lists the statuses
  * seen. Requests to /__stats and /__stats/reset are not counted. The stream
  * counters are described in docs/serve.md; sessions_open, streams_open and
@@ -29,6 +30,7 @@
 
 #include "serve/srv_route.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +61,7 @@ struct tg_srv_stats {
     uint64_t sse_dropped_slow;   /* streams closed: backlog over the cap */
     uint64_t ticks_produced;     /* ticks made (each fanned out once) */
     uint64_t handshake_cpu_ns;   /* CPU time burnt by --handshake-cost */
+    uint64_t degraded_requests;  /* modelled requests after --degrade-after */
 };
 
 /* Gauges read at serialisation time (not reset). */
@@ -70,6 +73,7 @@ struct tg_srv_stats_gauges {
     uint64_t ws_open;  /* subscribed WebSocket sessions */
     uint64_t sse_open; /* subscribed SSE streams */
     uint64_t tick_seq; /* the last tick made */
+    bool degraded;     /* --degrade-after has struck */
 };
 
 /* Zeroes every counter of s (caller's storage). */

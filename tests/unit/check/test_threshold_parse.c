@@ -546,6 +546,76 @@ static void test_tg_threshold_type_name_all(void **state)
     assert_string_equal(tg_threshold_type_name((enum tg_metric_kind)42), "unknown");
 }
 
+/* "over D": the sliding-window extension; k6's grammar before it is unchanged. */
+static void test_tg_threshold_parse_expr_over(void **state)
+{
+    (void)state;
+    struct tg_threshold_expr e = parse_expr_ok("p(99)<500 over 30s");
+    assert_int_equal(e.agg, TG_AGG_PCT);
+    assert_true(e.pct == 99.0);
+    assert_int_equal(e.cmp, TG_CMP_LT);
+    assert_true(e.rhs == 500.0);
+    assert_int_equal(e.window_ns, 30 * TG_NS_PER_S);
+
+    e = parse_expr_ok("rate<0.05 over 10s");
+    assert_int_equal(e.agg, TG_AGG_RATE);
+    assert_true(e.rhs == 0.05);
+    assert_int_equal(e.window_ns, 10 * TG_NS_PER_S);
+
+    assert_int_equal(parse_expr_ok("avg<1 over 1m30s").window_ns, 90 * TG_NS_PER_S);
+    assert_int_equal(parse_expr_ok("count>0 over 1h").window_ns, 3600 * TG_NS_PER_S);
+    assert_int_equal(parse_expr_ok("max <= 2 over 1s").window_ns, TG_NS_PER_S);
+    assert_int_equal(parse_expr_ok("med!=3 over 2000ms").window_ns, 2 * TG_NS_PER_S);
+    assert_int_equal(parse_expr_ok("  avg < 1 \tover\t 2m ").window_ns, 120 * TG_NS_PER_S);
+    /* without "over" nothing changes */
+    assert_int_equal(parse_expr_ok("p(95)<200").window_ns, 0);
+}
+
+static void test_tg_threshold_parse_expr_over_errors(void **state)
+{
+    (void)state;
+    parse_expr_fails("p(99)<500 over", TG_EINVAL, "\"over\" needs a window duration", "over 30s");
+    parse_expr_fails("p(99)<500 over   ", TG_EINVAL, "needs a window duration", NULL);
+    parse_expr_fails("p(99)<500 over 0s", TG_EINVAL, "window \"0s\" is shorter than 1s", NULL);
+    parse_expr_fails("p(99)<500 over 500ms", TG_EINVAL, "is shorter than 1s", NULL);
+    parse_expr_fails("p(99)<500 over 2h", TG_EINVAL, "window \"2h\" is longer than 1h", NULL);
+    parse_expr_fails("p(99)<500 over 3601s", TG_EINVAL, "longer than 1h", NULL);
+    parse_expr_fails("p(99)<500 over 1500ms", TG_EINVAL, "not a whole number of seconds",
+                     "slide by 1s");
+    parse_expr_fails("p(99)<500 over 30", TG_EINVAL, "window \"30\" needs a unit", NULL);
+    parse_expr_fails("p(99)<500 over 1.5", TG_EINVAL, "needs a unit", NULL);
+    parse_expr_fails("p(99)<500 over 10x", TG_EINVAL, "window \"10x\" is not a duration", "1m30s");
+    parse_expr_fails("p(99)<500 over soon", TG_EINVAL, "is not a duration", NULL);
+    parse_expr_fails("p(99)<500 over 10 s", TG_EINVAL, "is not a duration", NULL);
+    /* errors of the assertion come first and quote the whole text */
+    parse_expr_fails("p(99)<x over 0s", TG_EINVAL, "\"p(99)<x over 0s\"", "not a finite number");
+    parse_expr_fails("p(99)< over 10s", TG_EINVAL, "missing number after \"<\"", NULL);
+    parse_expr_fails("over 10s", TG_EINVAL, "missing comparison operator", NULL);
+    /* "over" glued to a word is not the keyword: k6's grammar rejects the number */
+    parse_expr_fails("p(99)<500 over30s", TG_EINVAL, "\"500 over30s\" is not a finite number",
+                     NULL);
+    parse_expr_fails("p(99)<500over 30s", TG_EINVAL, "is not a finite number", NULL);
+    parse_expr_fails("p(99)<500 over 10s over 20s", TG_EINVAL, "is not a finite number", NULL);
+}
+
+static void test_tg_threshold_parse_flag_over(void **state)
+{
+    (void)state;
+    struct tg_selector sel;
+    struct tg_threshold_expr e;
+    struct tg_diag d = { { 0 } };
+    assert_int_equal(
+        tg_threshold_parse_flag("http_req_duration{status:200}: p(99)<500 over 30s", &sel, &e, &d),
+        0);
+    assert_string_equal(sel.raw, "http_req_duration{status:200}");
+    assert_int_equal(sel.ntags, 1);
+    assert_string_equal(e.source, "p(99)<500 over 30s");
+    assert_int_equal(e.window_ns, 30 * TG_NS_PER_S);
+    assert_int_equal(tg_threshold_parse_flag("http_req_failed: rate<0.05 over 0s", &sel, &e, &d),
+                     TG_EINVAL);
+    assert_non_null(strstr(d.msg, "shorter than 1s"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +632,8 @@ int main(void)
         cmocka_unit_test(test_tg_threshold_parse_expr_missing_parts),
         cmocka_unit_test(test_tg_threshold_parse_expr_too_long),
         cmocka_unit_test(test_tg_threshold_parse_expr_null_diag),
+        cmocka_unit_test(test_tg_threshold_parse_expr_over),
+        cmocka_unit_test(test_tg_threshold_parse_expr_over_errors),
         cmocka_unit_test(test_tg_threshold_parse_selector_plain),
         cmocka_unit_test(test_tg_threshold_parse_selector_quoted),
         cmocka_unit_test(test_tg_threshold_parse_selector_group_colons),
@@ -576,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_tg_threshold_parse_flag_tags),
         cmocka_unit_test(test_tg_threshold_parse_flag_colon_in_selector),
         cmocka_unit_test(test_tg_threshold_parse_flag_errors),
+        cmocka_unit_test(test_tg_threshold_parse_flag_over),
         cmocka_unit_test(test_tg_threshold_agg_allowed_matrix),
         cmocka_unit_test(test_tg_threshold_agg_names_per_type),
         cmocka_unit_test(test_tg_threshold_type_name_all),

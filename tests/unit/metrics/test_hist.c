@@ -553,6 +553,33 @@ static void test_add_bucket_bad_idx(void **state)
     tg_hist_fini(&h);
 }
 
+static void test_remove_bucket_inverts_add(void **state)
+{
+    (void)state;
+    struct tg_hist h;
+    tg_hist_init(&h);
+    size_t a = tg_hist_bucket_index(5000000);
+    size_t b = tg_hist_bucket_index(700);
+    assert_int_equal(tg_hist_add_bucket(&h, a, 5), 0);
+    assert_int_equal(tg_hist_add_bucket(&h, b, 2), 0);
+    assert_int_equal(tg_hist_remove_bucket(&h, a, 3), 0);
+    assert_int_equal(tg_hist_remove_bucket(&h, b, 0), 0);
+    assert_int_equal(tg_hist_bucket_get(&h, a), 2);
+    assert_int_equal(tg_hist_bucket_get(&h, b), 2);
+    assert_int_equal(tg_hist_count(&h), 4);
+    /* more than the bucket holds, an untouched page, a bad index: refused, h unchanged */
+    assert_int_equal(tg_hist_remove_bucket(&h, a, 3), TG_EINVAL);
+    assert_int_equal(tg_hist_remove_bucket(&h, tg_hist_bucket_index(INT64_C(1) << 40), 1),
+                     TG_EINVAL);
+    assert_int_equal(tg_hist_remove_bucket(&h, tg_hist_bucket_count(), 1), TG_EINVAL);
+    assert_int_equal(tg_hist_count(&h), 4);
+    assert_int_equal(tg_hist_remove_bucket(&h, a, 2), 0);
+    assert_int_equal(tg_hist_remove_bucket(&h, b, 2), 0);
+    assert_int_equal(tg_hist_count(&h), 0);
+    assert_int_equal(tg_hist_next_nonzero(&h, 0), tg_hist_bucket_count());
+    tg_hist_fini(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_next_nonzero_iterates),
         cmocka_unit_test(test_add_bucket_adds),
         cmocka_unit_test(test_add_bucket_bad_idx),
+        cmocka_unit_test(test_remove_bucket_inverts_add),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
