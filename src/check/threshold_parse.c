@@ -118,6 +118,43 @@ static bool parse_float(const char *b, const char *e, double *out)
 }
 
 /*
+ * rhs -> "baseline" ( ws* ("*" | "+" | "-") ws* float )?   (tailgate's, with --baseline):
+ * the value the same aggregation had in a baseline run. [b, e) follows "baseline".
+ */
+static int parse_baseline(const char *b, const char *e, struct tg_threshold_expr *out,
+                          const char *src, struct tg_diag *d)
+{
+    out->baseline = true;
+    out->base_mul = 1;
+    out->base_add = 0;
+    out->rhs = 0;
+    while (b < e && isspace((unsigned char)*b)) {
+        b++;
+    }
+    if (b == e) {
+        return 0;
+    }
+    char op = *b++;
+    while (b < e && isspace((unsigned char)*b)) {
+        b++;
+    }
+    double f;
+    if (!strchr("*+-", op) || !parse_float(b, e, &f)) {
+        tg_diag_set(d,
+                    "threshold \"%s\": after \"baseline\" expected nothing, \"* F\", \"+ F\" "
+                    "or \"- F\" (e.g. p(99) < baseline * 1.3)",
+                    src);
+        return TG_EINVAL;
+    }
+    if (op == '*') {
+        out->base_mul = f;
+    } else {
+        out->base_add = op == '+' ? f : -f;
+    }
+    return 0;
+}
+
+/*
  * method -> "count" | ... | "p(" float ")". [b, e) is trimmed and non-empty;
  * src is the whole expression, for the message.
  */
@@ -196,6 +233,9 @@ static int parse_assertion(const char *a, const char *src, struct tg_threshold_e
     if (rb == re) {
         tg_diag_set(d, "threshold \"%s\": missing number after \"%s\"", src, optext);
         return TG_EINVAL;
+    }
+    if (re - rb >= 8 && strncmp(rb, "baseline", 8) == 0) {
+        return parse_baseline(rb + 8, re, out, src, d);
     }
     if (!parse_float(rb, re, &out->rhs)) {
         tg_diag_set(

@@ -65,7 +65,10 @@ struct tg_threshold_expr {
     enum tg_agg agg;
     double pct; /* for TG_AGG_PCT, 0..100; 0 otherwise */
     enum tg_cmp cmp;
-    double rhs;       /* finite */
+    double rhs;      /* finite; for a baseline threshold, set once the baseline is read */
+    bool baseline;   /* rhs -> "baseline", "baseline * F" or "baseline + F" (- F too) */
+    double base_mul; /* rhs = the baseline's value * base_mul + base_add */
+    double base_add;
     tg_ns window_ns;  /* "over D": whole seconds in [1 s, 1 h]; 0 = over the whole run */
     char source[256]; /* the expression text as written, "over" included (exports key by it) */
 };

@@ -104,6 +104,9 @@ int tg_abort_flags_apply(int opt, const char *arg, struct tg_plan *p, struct tg_
     switch (opt) {
     case TG_OPT_ABORT_ON:
         return abort_on(arg, p, d);
+    case TG_OPT_BASELINE:
+        p->baseline_file = arg;
+        return 0;
     case TG_OPT_ABORT_GRACE:
         if (tg_units_parse_duration(arg, TG_NS_PER_S, &p->rails.abort_grace_ns) < 0) {
             tg_diag_set(d, "--abort-on-grace \"%s\": expected a duration such as 30s or 2m", arg);

@@ -3,6 +3,7 @@
  */
 #include "cli/cmd_run.h"
 
+#include "check/baseline.h"
 #include "check/verdict.h"
 #include "cli/exitcode.h"
 #include "cli/handle_summary.h"
@@ -18,6 +19,7 @@
 #include "report/junit.h"
 #include "report/plan_view.h"
 #include "report/result_file.h"
+#include "report/result_load.h"
 #include "report/summary.h"
 
 #include <signal.h>
@@ -110,6 +112,33 @@ static int check_hosts(struct tg_plan *plan)
             fprintf(stderr, "%s%s", i ? ", " : "", hosts[i]);
         }
         fprintf(stderr, "%s\n", plan->script ? " (named in the script and its -e values)" : "");
+    }
+    return TG_EXIT_OK;
+}
+
+/* --baseline: the limits of thresholds that refer to it. An exit code. */
+static int load_baseline(struct tg_plan *plan)
+{
+    struct tg_diag d = { "" };
+    if (!plan->baseline_file) {
+        fprintf(stderr, "tailgate: a threshold refers to \"baseline\": give the baseline's result "
+                        "file with --baseline FILE\n");
+        return TG_EXIT_INVALID_CONFIG;
+    }
+    struct tg_results base;
+    if (tg_results_init(&base) < 0) {
+        return TG_EXIT_GENERIC;
+    }
+    int rc = tg_result_load(plan->baseline_file, &base, &d);
+    if (rc < 0) {
+        tg_diag_prefix(&d, "--baseline");
+    } else {
+        rc = tg_baseline_resolve(plan->thresholds, plan->n_thresholds, &base, &d);
+    }
+    tg_results_fini(&base);
+    if (rc < 0) {
+        fprintf(stderr, "tailgate: %s\n", d.msg);
+        return TG_EXIT_INVALID_CONFIG;
     }
     return TG_EXIT_OK;
 }
@@ -215,6 +244,13 @@ static int run(int argc, char **argv)
                : rc == TG_EPROTO    ? TG_EXIT_SCRIPT_EXCEPTION
                : rc == TG_ECANCELED ? TG_EXIT_SCRIPT_ABORTED
                                     : TG_EXIT_INVALID_CONFIG;
+    }
+    if (tg_baseline_needed(plan.thresholds, plan.n_thresholds) || plan.baseline_file) {
+        int bc = load_baseline(&plan);
+        if (bc != TG_EXIT_OK) {
+            tg_plan_fini(&plan);
+            return bc;
+        }
     }
     int host_exit = check_hosts(&plan);
     if (host_exit != TG_EXIT_OK) {

@@ -86,7 +86,8 @@ struct tg_plan {
     struct tg_plan_threshold thresholds[TG_PLAN_MAX_THRESHOLDS];
     size_t n_thresholds;
     const char *summary_export;
-    const char *junit; /* --junit FILE */
+    const char *junit;         /* --junit FILE */
+    const char *baseline_file; /* --baseline FILE: a result file thresholds may refer to */
     const char *result_file;
     const char *trend_stats[TG_PLAN_MAX_STATS];
     size_t n_trend_stats;

@@ -215,6 +215,12 @@ static void print_verdict(FILE *f, const struct tg_summary_info *info, const str
         tg_threshold_text_value(info->res, v->t, v->measured, val, sizeof(val));
         snprintf(text, sizeof(text), "measured %s", val);
     }
+    if (v->t->expr.baseline) { /* the limit the baseline gave it */
+        char lim[64];
+        size_t n = strlen(text);
+        tg_threshold_text_value(info->res, v->t, v->t->expr.rhs, lim, sizeof(lim));
+        snprintf(text + n, sizeof(text) - n, ", limit from the baseline %s", lim);
+    }
     fprintf(f, "      %s '%s' (%s)%s\n", v->ok ? "\xe2\x9c\x93" : "\xe2\x9c\x97", v->t->expr.source,
             text, v->window && v->window->aborted ? ", aborted the run" : "");
 }

@@ -84,3 +84,27 @@ check "a file that is not a result exits 1 naming it ($(cat "$T_DIR/other.err"))
 "$TG_BIN" compare "$T_DIR/a1.json" "$T_DIR/missing.json" 2>"$T_DIR/miss.err" >/dev/null
 rc=$?
 check "a missing file exits 1 naming it" sh -c "[ $rc -eq 1 ] && grep -q 'missing.json' '$T_DIR/miss.err'"
+
+# thresholds against a baseline: --baseline FILE and "baseline * F" in the expression
+"$TG_BIN" run -q --no-summary -c 50 -d 2s --baseline "$T_DIR/a1.json" \
+    --threshold 'http_req_duration: p(95) < baseline * 1.3' "http://127.0.0.1:$slow/" 2>/dev/null
+rc=$?
+check "p(95) < baseline * 1.3 fails against the slower target (exit $rc)" [ $rc -eq 99 ]
+"$TG_BIN" run -q -c 50 -d 2s --baseline "$T_DIR/a1.json" \
+    --threshold 'http_req_duration: p(95) < baseline * 1.3' \
+    --threshold 'http_req_failed: rate <= baseline + 0.005' "http://127.0.0.1:$fast/" \
+    >"$T_DIR/bt.txt" 2>&1
+rc=$?
+check "... and passes against the same target, showing the limit (exit $rc)" \
+    sh -c "[ $rc -eq 0 ] && grep -q 'limit from the baseline' '$T_DIR/bt.txt'"
+"$TG_BIN" run -q -c 2 -n 5 --threshold 'http_req_duration: p(99) < baseline' \
+    "http://127.0.0.1:$fast/" 2>"$T_DIR/nb.err" >/dev/null
+rc=$?
+check "a baseline threshold without --baseline exits 104" \
+    sh -c "[ $rc -eq 104 ] && grep -q 'give the baseline' '$T_DIR/nb.err'"
+"$TG_BIN" run -q -c 2 -n 5 --baseline "$T_DIR/a1.json" \
+    --threshold 'http_req_duration{status:418}: p(99) < baseline' "http://127.0.0.1:$fast/" \
+    2>"$T_DIR/nb2.err" >/dev/null
+rc=$?
+check "a baseline without that submetric exits 104 naming it" \
+    sh -c "[ $rc -eq 104 ] && grep -q 'the baseline has no samples of http_req_duration{status:418}' '$T_DIR/nb2.err'"

@@ -86,6 +86,28 @@ static void test_tg_threshold_parse_expr_operators(void **state)
     }
 }
 
+/* tailgate's "baseline" right-hand side (with --baseline FILE). */
+static void test_tg_threshold_parse_expr_baseline(void **state)
+{
+    (void)state;
+    struct tg_threshold_expr e;
+    struct tg_diag d = { "" };
+    assert_int_equal(tg_threshold_parse_expr("p(99) < baseline * 1.3", &e, &d), 0);
+    assert_true(e.baseline && e.base_mul == 1.3 && e.base_add == 0 && e.cmp == TG_CMP_LT);
+    assert_int_equal(tg_threshold_parse_expr("rate<=baseline+0.005", &e, &d), 0);
+    assert_true(e.baseline && e.base_mul == 1 && e.base_add == 0.005);
+    assert_int_equal(tg_threshold_parse_expr("avg < baseline - 2", &e, &d), 0);
+    assert_true(e.baseline && e.base_add == -2);
+    assert_int_equal(tg_threshold_parse_expr("med<baseline", &e, &d), 0);
+    assert_true(e.baseline && e.base_mul == 1 && e.base_add == 0);
+    assert_int_equal(tg_threshold_parse_expr("p(99) < 250", &e, &d), 0);
+    assert_false(e.baseline);
+    assert_int_equal(tg_threshold_parse_expr("p(99) < baseline ^ 2", &e, &d), TG_EINVAL);
+    assert_non_null(strstr(d.msg, "after \"baseline\""));
+    assert_int_equal(tg_threshold_parse_expr("p(99) < baseline * x", &e, &d), TG_EINVAL);
+    assert_int_equal(tg_threshold_parse_expr("p(99) < baselines", &e, &d), TG_EINVAL);
+}
+
 static void test_tg_threshold_parse_expr_whitespace(void **state)
 {
     (void)state;
@@ -620,6 +642,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tg_threshold_parse_expr_operators),
+        cmocka_unit_test(test_tg_threshold_parse_expr_baseline),
         cmocka_unit_test(test_tg_threshold_parse_expr_whitespace),
         cmocka_unit_test(test_tg_threshold_parse_expr_methods),
         cmocka_unit_test(test_tg_threshold_parse_expr_percentiles),
