@@ -191,7 +191,7 @@ static int run_teardown(struct tg_plan *plan, struct tg_results *res, char *reas
         fprintf(stderr, "tailgate: %s%s\n",
                 end == TG_ONCE_ABORTED ? "test aborted in teardown(): " : "", d.msg);
         if (end == TG_ONCE_ABORTED) {
-            snprintf(reason, n, "%s", d.msg);
+            snprintf(reason, n, "%.*s", (int)(n ? n - 1 : 0), d.msg);
         }
         return rc < 0 ? TG_EXIT_SCRIPT_EXCEPTION : once_exit(end, false);
     }

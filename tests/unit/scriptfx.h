@@ -73,7 +73,7 @@ static inline void sfx_on_iteration(void *owner, struct tg_vu *vu, const char *e
 static inline int sfx_init(struct sfx *f, const char *script, struct tg_diag *d)
 {
     sfx_file(f, "script.lua", script, strlen(script));
-    struct tg_rt_opts o = { f->script, true, NULL, NULL };
+    struct tg_rt_opts o = { f->script, true, NULL, NULL, NULL };
     int rc = tg_rt_init(&f->rt, f->loop, &f->env, &o, d);
     f->inited = true;
     if (rc == 0) {

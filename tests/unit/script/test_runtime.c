@@ -73,7 +73,7 @@ static void fx_setup(struct fx *f, const char *script, const char *response)
     assert_int_equal(tg_registry_init(&f->reg, 100), 0);
     tg_bank_init(&f->bank_store, 0);
     f->bank = &f->bank_store;
-    struct tg_rt_opts o = { f->path, true, &f->reg, &f->bank };
+    struct tg_rt_opts o = { f->path, true, &f->reg, &f->bank, NULL };
     int rc = tg_rt_init(&f->rt, f->loop, &f->env, &o, &d);
     if (rc != 0) {
         print_error("init: %s\n", d.msg);
@@ -286,7 +286,7 @@ static void test_runtime_init_context_cannot_request(void **state)
     close(fd);
     struct tg_rt rt;
     struct tg_diag d = { "" };
-    struct tg_rt_opts o = { path, true, NULL, NULL };
+    struct tg_rt_opts o = { path, true, NULL, NULL, NULL };
     assert_int_equal(tg_rt_init(&rt, loop, &env, &o, &d), TG_EINVAL);
     assert_non_null(strstr(d.msg, ":2: tailgate.http can only be called while an iteration runs"));
     tg_rt_fini(&rt);
