@@ -64,8 +64,9 @@ int tg_budget_parse(const char *s, struct tg_budget *b, struct tg_diag *d)
     char sel[600];
     char stat[64];
     char change[64];
+    char junk[2];
     if (!colon || (size_t)(colon - s) >= sizeof(sel) ||
-        sscanf(colon + 1, " %63s %63s", stat, change) != 2) {
+        sscanf(colon + 1, " %63s %63s %1s", stat, change, junk) != 2) {
         tg_diag_set(d,
                     "budget \"%s\": expected METRIC{tags}: STAT CHANGE, e.g. "
                     "'http_req_duration: p(99) +30%%'",

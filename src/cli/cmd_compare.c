@@ -391,7 +391,7 @@ int tg_cmd_compare(int argc, char **argv)
     rc = report(&c, &d);
     if (rc < 0) {
         fprintf(stderr, "tailgate compare: %s\n", d.msg);
-        code = rc == TG_EINVAL ? TG_EXIT_INVALID_CONFIG : TG_EXIT_GENERIC;
+        code = rc == TG_EINVAL || rc == TG_ENOENT ? TG_EXIT_INVALID_CONFIG : TG_EXIT_GENERIC;
     } else if (rc > 0) {
         fprintf(stderr, "tailgate compare: %d budget%s exceeded\n", rc, rc == 1 ? "" : "s");
         code = TG_EXIT_THRESHOLDS_FAILED;

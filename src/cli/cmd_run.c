@@ -73,7 +73,8 @@ static int write_outputs(const struct tg_plan *plan, const struct tg_summary_inf
 static bool loopback_name(const char *host)
 {
     return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
-           strcmp(host, "[::1]") == 0 || strncmp(host, "localhost", 9) == 0;
+           strncmp(host, "[::1]", 5) == 0 || strcmp(host, "localhost") == 0 ||
+           strncmp(host, "localhost:", 10) == 0;
 }
 
 /*

@@ -208,14 +208,17 @@ FILE *tg_secrets_wrap(FILE *f)
         return f;
     }
     struct guard *g = tg_calloc(1, sizeof(*g));
-    if (!g) {
-        return NULL;
+    FILE *w = NULL;
+    if (g) {
+        g->to = f;
+        cookie_io_functions_t io = { NULL, guard_write, NULL, guard_close };
+        w = fopencookie(g, "w", io);
     }
-    g->to = f;
-    cookie_io_functions_t io = { NULL, guard_write, NULL, guard_close };
-    FILE *w = fopencookie(g, "w", io);
-    if (!w) {
+    if (!w) { /* the stream owned f: it goes too */
         tg_free(g);
+        if (f != stdout && f != stderr) {
+            fclose(f);
+        }
     }
     return w;
 }

@@ -95,6 +95,10 @@ int tg_killswitch_init(struct tg_killswitch *k, struct ev_loop *loop,
         tg_diag_prefix(d, "--kill-switch");
         return TG_EINVAL;
     }
+    if (k->url.tls) { /* before anything is set up: fini has nothing to undo */
+        tg_diag_set(d, "--kill-switch: https is not supported for the kill switch; use http");
+        return TG_EINVAL;
+    }
     struct tg_h1_request_spec spec = { "GET", &k->url, NULL, 0, NULL, 0 };
     size_t len;
     int rc = tg_h1_write_request(&spec, &k->request, &len, d);
@@ -102,10 +106,7 @@ int tg_killswitch_init(struct tg_killswitch *k, struct ev_loop *loop,
         tg_diag_set(d, "--kill-switch: cannot prepare the poll");
         return rc < 0 ? rc : TG_ENOMEM;
     }
-    if (k->url.tls) {
-        tg_diag_set(d, "--kill-switch: https is not supported for the kill switch; use http");
-        return TG_EINVAL;
-    }
+    tg_conn_init(&k->conn, &k->env, answered, k); /* from here on fini closes it */
     struct tg_diag rd;
     int n = tg_addr_resolve(k->url.host, k->url.port, k->addrs, (int)TG_ARRAY_LEN(k->addrs), &rd);
     k->target = (struct tg_conn_target){
@@ -114,7 +115,6 @@ int tg_killswitch_init(struct tg_killswitch *k, struct ev_loop *loop,
     };
     tg_ns interval = rails->kill_interval_ns;
     k->req = (struct tg_conn_req){ k->request, len, false, interval, interval, NULL };
-    tg_conn_init(&k->conn, &k->env, answered, k);
     return 0;
 }
 

@@ -165,6 +165,7 @@ int tg_once_run(const struct tg_plan *p, const char *fn, const char *arg, tg_ns 
     tg_bank_init(&bank, 0);
     if (!o.loop || tg_conn_env_init(&env, o.loop, p->max_head, p->max_body) < 0) {
         tg_diag_set(d, "%s(): out of memory", fn);
+        tg_bank_fini(&bank); /* a failed env_init has undone itself */
         return TG_ENOMEM;
     }
     int rc = tg_registry_init(&reg, 1000);

@@ -262,6 +262,9 @@ static void cap_cb(struct ev_loop *loop, ev_timer *t, int revents)
 static void drop_held(struct tg_worker *w)
 {
     ev_timer_stop(w->loop, &w->cap_t);
+    if (w->cap_n && w->plan->rate_per_s > 0) { /* arrivals the cap never let through */
+        tg_sink_add_counter(tg_bank_sink(w->bank, (uint32_t)w->s_dropped), (double)w->cap_n);
+    }
     w->busy -= w->cap_n;
     w->cap_n = 0;
     finish_if_idle(w);

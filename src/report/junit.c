@@ -31,8 +31,11 @@ static size_t utf8_len(const unsigned char *s)
     return n == 2 && s[0] < 0xc2 ? 0 : n;
 }
 
-static void put_escaped(FILE *f, const char *text)
+static void put_escaped(FILE *f, const char *raw)
 {
+    /* secrets first: escaped, a secret would no longer match the redacting stream */
+    char text[1024];
+    tg_secrets_redact(raw, text, sizeof(text));
     const unsigned char *s = (const unsigned char *)text;
     while (*s) {
         size_t n = utf8_len(s);

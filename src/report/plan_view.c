@@ -178,6 +178,12 @@ static void scan_hosts(const char *text, size_t len, char hosts[][280], size_t *
         }
         size_t s = i + (text[i + 4] == 's' ? 8 : 7);
         size_t e = s;
+        if (s < len && text[s] == '[') { /* an IPv6 address: up to its ']' */
+            while (e < len && e - s < 64 && text[e] != ']') {
+                e++;
+            }
+            e += e < len;
+        }
         while (e < len && e - s < 270 && !strchr("/\"' \n\t?#)]}>,", text[e])) {
             e++;
         }

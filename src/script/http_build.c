@@ -516,6 +516,7 @@ void tg_http_build__request(lua_State *L, struct tg_http_xchg *x, const struct t
     if (same_as_last(L, x, c)) {
         return;
     }
+    x->plain = false; /* until this build has succeeded */
     if (!tg_h1_write_token_ok(c->method, strlen(c->method)) ||
         strlen(c->method) >= sizeof(x->method)) {
         luaL_error(L, "http: method \"%s\" is not an HTTP token", c->method);

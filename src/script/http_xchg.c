@@ -28,8 +28,7 @@ struct tg_origin {
     tg_ns expires; /* resolved until then */
     struct tg_addr addrs[TG_RESOLVE_MAX_ADDRS];
     struct tg_conn_target target;
-    struct tg_http_xchg *waiting[64]; /* exchanges waiting for the lookup */
-    int n_waiting;
+    struct tg_http_xchg *waiting; /* exchanges waiting for the lookup: a list, no bound */
     struct tg_resolve_waiter waiter;
     struct tg_origin *next;
 };
@@ -157,6 +156,20 @@ struct tg_http_xchg *tg_http_xchg__get(struct tg_vu *vu, int i)
 static void send_now(struct tg_http_xchg *x, tg_ns now);
 static int go(struct tg_http_xchg *x, tg_ns now);
 
+/* Takes x off o's list of exchanges waiting for the lookup. */
+static void unwait(struct tg_origin *o, struct tg_http_xchg *x)
+{
+    if (x->wait_prev) {
+        x->wait_prev->wait_next = x->wait_next;
+    } else if (o->waiting == x) {
+        o->waiting = x->wait_next;
+    }
+    if (x->wait_next) {
+        x->wait_next->wait_prev = x->wait_prev;
+    }
+    x->wait_prev = x->wait_next = NULL;
+}
+
 static void resolved(void *ctx, const struct tg_addr *addrs, int n, int err)
 {
     struct tg_origin *o = ctx;
@@ -168,10 +181,13 @@ static void resolved(void *ctx, const struct tg_addr *addrs, int n, int err)
         memcpy(o->addrs, addrs, (size_t)n * sizeof(*addrs));
     }
     o->expires = tg_clock_now() + (n ? 300 * TG_NS_PER_S : TG_NS_PER_S);
-    int k = o->n_waiting;
-    o->n_waiting = 0;
-    for (int i = 0; i < k; i++) {
-        send_now(o->waiting[i], tg_clock_now());
+    struct tg_http_xchg *x = o->waiting;
+    o->waiting = NULL;
+    while (x) {
+        struct tg_http_xchg *next = x->wait_next; /* x may be reused by what send_now starts */
+        x->wait_next = x->wait_prev = NULL;
+        send_now(x, tg_clock_now());
+        x = next;
     }
 }
 
@@ -291,7 +307,8 @@ static void send_now(struct tg_http_xchg *x, tg_ns now)
     struct tg_http_xchg_conn *xc = acquire_conn(x->vu, x->origin);
     if (!xc) {
         memset(&x->res, 0, sizeof(x->res));
-        x->res.error_code = TG_ERR_GENERIC; /* no memory for a connection */
+        x->keep.head_len = x->keep.body_len = 0; /* no answer: nothing of the last one */
+        x->res.error_code = TG_ERR_GENERIC;      /* no memory for a connection */
         x->state = TG_HTTP_XCHG_IDLE;
         tg_http_xchg__hop_done(x);
         return;
@@ -310,6 +327,7 @@ static void cap_released(struct ev_loop *loop, ev_timer *t, int revents)
     x->state = TG_HTTP_XCHG_IDLE;
     if (go(x, tg_clock_now()) < 0) {
         memset(&x->res, 0, sizeof(x->res));
+        x->keep.head_len = x->keep.body_len = 0; /* no answer: nothing of the last one */
         x->res.error_code = TG_ERR_GENERIC;
         tg_http_xchg__hop_done(x);
     }
@@ -343,17 +361,19 @@ static int go(struct tg_http_xchg *x, tg_ns now)
         send_now(x, now);
         return 0;
     }
-    if ((size_t)o->n_waiting == TG_ARRAY_LEN(o->waiting)) {
-        return TG_E2BIG;
+    x->wait_prev = NULL;
+    x->wait_next = o->waiting;
+    if (o->waiting) {
+        o->waiting->wait_prev = x;
     }
-    o->waiting[o->n_waiting++] = x;
+    o->waiting = x;
     x->state = TG_HTTP_XCHG_RESOLVING;
     if (!o->resolving) {
         o->resolving = true;
         int rc = tg_resolve_lookup(&x->vu->rt->resolve, o->host, o->port, &o->waiter, now);
         if (rc < 0) {
             o->resolving = false;
-            o->n_waiting--;
+            unwait(o, x);
             x->state = TG_HTTP_XCHG_IDLE;
             return rc;
         }
@@ -371,8 +391,9 @@ int tg_http_xchg__in_flight(struct tg_vu *vu, const struct tg_origin *o)
         if (!x) {
             break;
         }
-        n += x->origin == o &&
-             (x->state == TG_HTTP_XCHG_RESOLVING || x->state == TG_HTTP_XCHG_SENDING);
+        n +=
+            x->origin == o && (x->state == TG_HTTP_XCHG_RESOLVING ||
+                               x->state == TG_HTTP_XCHG_SENDING || x->state == TG_HTTP_XCHG_CAPPED);
     }
     return n;
 }
@@ -458,12 +479,7 @@ static void forget(struct tg_http_xchg *x)
         ev_timer_stop(x->vu->rt->loop, &x->cap_t);
     }
     if (x->state == TG_HTTP_XCHG_RESOLVING && o) {
-        for (int i = 0; i < o->n_waiting; i++) {
-            if (o->waiting[i] == x) {
-                o->waiting[i] = o->waiting[--o->n_waiting];
-                break;
-            }
-        }
+        unwait(o, x);
     }
     x->state = TG_HTTP_XCHG_IDLE;
     x->batch_key = -1;

@@ -88,9 +88,11 @@ enum {
 struct tg_http_xchg {
     struct tg_vu *vu;
     enum tg_http_xchg_state state;
-    struct tg_http_xchg_conn *xc; /* while SENDING */
-    struct tg_origin *origin;     /* of the hop in flight */
-    struct tg_conn_keep keep;     /* the response's head and body; owned */
+    struct tg_http_xchg_conn *xc;   /* while SENDING */
+    struct tg_http_xchg *wait_prev; /* while RESOLVING: its origin's list of waiters */
+    struct tg_http_xchg *wait_next;
+    struct tg_origin *origin; /* of the hop in flight */
+    struct tg_conn_keep keep; /* the response's head and body; owned */
     struct tg_conn_req creq;
     struct tg_conn_result res; /* the last hop's outcome */
     char *req;                 /* the request bytes; owned, reused */

@@ -48,7 +48,8 @@ static void pump(struct tg_vu *vu)
         x->state = TG_HTTP_XCHG_IDLE;
         if (tg_http_xchg__dispatch(x) < 0) {
             memset(&x->res, 0, sizeof(x->res));
-            x->res.error_code = TG_ERR_DNS; /* too many requests waiting for one lookup */
+            x->keep.head_len = x->keep.body_len = 0; /* no answer: nothing of the last one */
+            x->res.error_code = TG_ERR_DNS;          /* too many requests waiting for one lookup */
             tg_http_xchg__hop_done(x);
         }
     }

@@ -93,3 +93,8 @@ check "--allow-host-strict aborts before sending (exit $rc, $((after2 - after)) 
 "$TG_BIN" run -q -c 2 -n 20 --allow-host "127.0.0.1:$port" --no-summary "$url" 2>"$T_DIR/ok.err"
 after3=$(curl -s "http://127.0.0.1:$port/__stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
 check "a listed host is sent to ($((after3 - after2)) requests)" [ $((after3 - after2)) -eq 20 ]
+
+"$TG_BIN" run -q -c 1 -n 1 --kill-switch "https://127.0.0.1:$port/" "$url" 2>"$T_DIR/ks-https.err" >/dev/null
+rc=$?
+check "an https kill switch is refused cleanly, exit 104 ($(cat "$T_DIR/ks-https.err"))" \
+    sh -c "[ $rc -eq 104 ] && grep -q 'https is not supported' '$T_DIR/ks-https.err'"

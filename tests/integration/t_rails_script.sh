@@ -53,3 +53,14 @@ printf 'options = { syntheticHeader = "no colon here" }\nfunction default() end\
 rc=$?
 check "a malformed syntheticHeader exits 104 naming the option" \
     sh -c "[ $rc -eq 104 ] && grep -q 'options.syntheticHeader: expected' '$T_DIR/bad.err'"
+
+reset
+"$TG_BIN" run -q --no-summary -e RAIL=batch --max-rps 1000 "$S/rails.lua" 2>/dev/null
+conns=$(stat '["connections_accepted"]')
+check "a batch under --max-rps still keeps 6 requests per origin ($conns connections)" [ "$conns" -le 7 ]
+
+reset
+"$TG_BIN" run -q --no-summary -t 1 -e RAIL=lookup "$S/rails.lua" 2>"$T_DIR/lookup.err"
+rc=$?
+check "200 VUs waiting on one name lookup all get through (exit $rc, $(stat '["requests"]') requests)" \
+    sh -c "[ $rc -eq 0 ] && [ $(stat '["requests"]') -eq 200 ] && ! grep -q 'iteration failed' '$T_DIR/lookup.err'"

@@ -33,3 +33,9 @@ check "a cap never reached says so ($(served) requests)" \
 "$TG_BIN" run -q -c 2 -n 5 --max-rps 0 "$base/" 2>"$T_DIR/bad.err" >/dev/null
 rc=$?
 check "--max-rps 0 exits 104 naming the flag" sh -c "[ $rc -eq 104 ] && grep -q -- '--max-rps' '$T_DIR/bad.err'"
+
+"$TG_BIN" run -q --no-summary -t 1 -c 200 -r 2000 -d 2s --max-rps 500 \
+    --summary-export "$T_DIR/drop.json" "$base/delay/1" 2>/dev/null
+sum=$(json_get "$T_DIR/drop.json" 'int(j["metrics"]["iterations"]["count"] + j["metrics"]["dropped_iterations"]["count"])')
+check "every arrival is sent or counted dropped, also those waiting for a permit at the end ($sum of 4,000)" \
+    [ "$sum" -ge 3999 -a "$sum" -le 4001 ]

@@ -31,3 +31,8 @@ check "Authorization and Cookie values of -H never written (exit $rc, leaks: ${l
 "$TG_BIN" run -q --secret-env NOT_SET_ANYWHERE "$S/secrets.lua" 2>err3.txt >/dev/null
 rc=$?
 check "a --secret-env variable that is not set exits 104" sh -c "[ $rc -eq 104 ] && grep -q 'NOT_SET_ANYWHERE: no such environment variable' err3.txt"
+
+API_TOKEN='abc&def"gh<1>' "$TG_BIN" run -q --no-summary --secret-env API_TOKEN \
+    -e OUT="$T_DIR/hsx.json" --junit "$T_DIR/jx.xml" "$S/secrets.lua" >/dev/null 2>&1
+check "a secret with XML's special characters stays out of the JUnit file" \
+    sh -c "[ -s '$T_DIR/jx.xml' ] && ! grep -q 'abc&amp;def' '$T_DIR/jx.xml' && ! grep -q 'abc&def' '$T_DIR/jx.xml'"

@@ -50,3 +50,19 @@ function teardown()
     http.get(base .. "/status/214")
   end
 end
+
+-- RAIL=batch: a batch of 12 slow requests under --max-rps keeps 6 per origin
+if mode == "batch" then
+  options = { vus = 1, iterations = 1 }
+  function default()
+    local reqs = {}
+    for i = 1, 12 do reqs[i] = { "GET", base .. "/delay/300" } end
+    http.batch(reqs)
+  end
+end
+
+-- RAIL=lookup: many VUs waiting on one name lookup at once (no bound on the waiters)
+if mode == "lookup" then
+  options = { vus = 200, iterations = 200 }
+  function default() http.get(other .. "/") end
+end
