@@ -100,23 +100,16 @@ static const char *why_name(int why, char *buf)
 }
 
 /*
- * Records v into the metric named name (registered on first use into *id),
+ * Records v into metric id (registered with the runtime; < 0: nothing),
  * tagged as the request's other samples without its URL: the scenario's
  * tags, scenario, group, the request's own tags, and reason when given.
  */
-static void record(struct tg_http_xchg *x, int *id, const char *name, enum tg_metric_kind kind,
-                   const char *reason, double v)
+static void record(struct tg_http_xchg *x, int id, const char *reason, double v)
 {
     struct tg_vu *vu = x->vu;
     struct tg_rt *rt = vu->rt;
-    if (!rt->reg) {
+    if (id < 0) {
         return;
-    }
-    if (*id < 0) {
-        *id = tg_registry_metric(rt->reg, name, kind, TG_CONTAINS_DEFAULT);
-        if (*id < 0) {
-            return;
-        }
     }
     struct tg_tag t[TG_TAGS_MAX];
     size_t n = 0;
@@ -133,7 +126,7 @@ static void record(struct tg_http_xchg *x, int *id, const char *name, enum tg_me
     if (reason) {
         t[n++] = (struct tg_tag){ "reason", reason };
     }
-    tg_lua_metrics__record_c(rt, (uint32_t)*id, t, n, v);
+    tg_lua_metrics__record_c(rt, (uint32_t)id, t, n, v);
 }
 
 /*
@@ -181,8 +174,7 @@ static void retry_due(struct ev_loop *loop, ev_timer *t, int revents)
     struct tg_http_xchg *x = t->data;
     struct tg_rt *rt = x->vu->rt;
     char buf[4];
-    record(x, &rt->http->m_retries, "http_req_retries", TG_KIND_COUNTER,
-           why_name(x->retry_why, buf), 1);
+    record(x, rt->http->m_retries, why_name(x->retry_why, buf), 1);
     recompose(x);
     if (x->batch_key >= 0) {
         x->state = TG_HTTP_XCHG_QUEUED; /* waits for room at its origin, as at first */
@@ -215,8 +207,7 @@ bool tg_http_retry__again(struct tg_http_xchg *x)
     }
     if (p->budget_milli && !tg_retry_budget_withdraw(&h->budget)) {
         char buf[4];
-        record(x, &h->m_exhausted, "http_req_retry_budget_exhausted", TG_KIND_COUNTER,
-               why_name(why, buf), 1);
+        record(x, h->m_exhausted, why_name(why, buf), 1);
         return false;
     }
     x->attempt++;
@@ -235,7 +226,6 @@ bool tg_http_retry__again(struct tg_http_xchg *x)
 void tg_http_retry__done(struct tg_http_xchg *x)
 {
     if (x->retry.max) {
-        record(x, &x->vu->rt->http->m_attempts, "http_req_attempts", TG_KIND_TREND, NULL,
-               x->attempt);
+        record(x, x->vu->rt->http->m_attempts, NULL, x->attempt);
     }
 }

@@ -44,10 +44,10 @@ int tg_http_xchg__rt_init(struct tg_rt *rt)
     if (!rt->http) {
         return TG_ENOMEM;
     }
-    rt->http->expect = (struct tg_http_expect){ .n = 1, .r = { { 200, 399 } } };
-    rt->http->resp_mt = LUA_NOREF;
-    /* registered now, so thresholds may name them; they show only once they have samples */
     struct tg_http_rt *h = rt->http;
+    h->expect = (struct tg_http_expect){ .n = 1, .r = { { 200, 399 } } };
+    h->resp_mt = LUA_NOREF;
+    /* registered now, so thresholds may name them; they show only once they have samples */
     h->m_retries = h->m_exhausted = h->m_attempts = -1;
     if (rt->reg) {
         h->m_retries =
@@ -57,10 +57,10 @@ int tg_http_xchg__rt_init(struct tg_rt *rt)
         h->m_attempts =
             tg_registry_metric(rt->reg, "http_req_attempts", TG_KIND_TREND, TG_CONTAINS_DEFAULT);
     }
-    tg_retry_budget_init(&rt->http->budget, TG_RETRY_BUDGET_BURST);
+    tg_retry_budget_init(&h->budget, TG_RETRY_BUDGET_BURST);
     tg_http_retry_seed(rt, 0);
     for (int i = 0; i < TG_HTTP_RESP_KEYS; i++) {
-        rt->http->keys[i] = LUA_NOREF;
+        h->keys[i] = LUA_NOREF;
     }
     return 0;
 }

@@ -13,7 +13,8 @@
  * request. More exchanges (http.batch) and connections (a batch, a second
  * origin) are allocated the first time they are needed and kept for the
  * VU's life, at most TG_HTTP_XCHG_MAX of each. The cookie jar is allocated
- * with the first cookie.
+ * with the first cookie. A request with a retry policy (http_retry.h) is
+ * sent again by its exchange, after a backoff, when an attempt fails.
  *
  * Threading: everything here belongs to one worker thread.
  */
@@ -156,7 +157,7 @@ struct tg_http_rt {
     int timings_mt;              /* ... and of the timings' */
     struct tg_backoff_rng rng;   /* the jitter of retries (http_retry) */
     struct tg_retry_budget budget; /* this worker's retry budget, for policies with one */
-    int m_retries;                 /* metric ids (http_retry), -1 until first used */
+    int m_retries;                 /* the retry metrics' ids (http_retry); -1: not recorded */
     int m_exhausted;
     int m_attempts;
 };
