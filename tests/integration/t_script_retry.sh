@@ -193,6 +193,12 @@ check "refused: 3 attempts per listed call and 1 per unlisted (20: $n)" [ "$n" -
 n=$(total "$T_DIR/refused.json" http_req_retries "t.get('reason') == 'refused'")
 check "refused: 10 retries tagged reason refused ($n)" [ "$n" -eq 10 ]
 
+run dns dns -e ITERS=3
+check "dns: every check passed ($(checks "$T_DIR/dns.json"))" all_checks dns 3
+n=$(total "$T_DIR/dns.json" http_req_retries "t.get('reason') == 'dns'")
+m=$(total "$T_DIR/dns.json" http_reqs "t.get('error_code') == '1101'")
+check "dns: 6 retries tagged reason dns, 9 requests failed with 1101 ($n, $m)" [ "$n" -eq 6 -a "$m" -eq 9 ]
+
 hport=$(free_port)
 python3 "$(dirname "$0")/hostile.py" "$hport" reset &
 T_PIDS="$T_PIDS $!"

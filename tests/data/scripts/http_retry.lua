@@ -98,6 +98,15 @@ function modes.refused()
   tg.check(r, { ["refusal not listed: 1 attempt"] = function(r) return r.attempts == 1 end })
 end
 
+-- a name that does not resolve (.invalid never does)
+function modes.dns()
+  local r = http.get("http://no-such-host.invalid:8080/",
+    { retry = { on = { "dns" }, max = 2, backoff = quick } })
+  tg.check(r, { ["3 attempts, no such host"] = function(r)
+    return r.attempts == 3 and r.error_code == 1101
+  end })
+end
+
 function modes.reset()
   local r = http.get(tg.env.H .. "/", { retry = { on = { "reset" }, max = 2, backoff = quick } })
   tg.check(r, { ["3 attempts, reset"] = function(r)
