@@ -581,6 +581,7 @@ int tg_vu_exec_init(struct tg_vu_exec *x, const struct tg_vu_exec_conf *c, struc
     }
     /* each worker its own reproducible random sequence */
     tg_lua_random_seed(x->rt.L, 0x5eed0000ULL + c->seg.from * 0x9e3779b9ULL);
+    tg_http_retry_seed(&x->rt, 0x5eed0000ULL + c->seg.from * 0x9e3779b9ULL);
     x->n_scens = c->opts->n_scenarios;
     x->scens = tg_calloc(x->n_scens ? x->n_scens : 1, sizeof(*x->scens));
     if (!x->scens) {

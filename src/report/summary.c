@@ -277,6 +277,41 @@ static void print_cap(FILE *f, const struct tg_summary_info *info)
     }
 }
 
+/* The whole-run sum (counters) or count (trends) of metric name, and a trend's mean; 0 without. */
+static double total_of(const struct tg_summary_info *info, const char *name, double *mean)
+{
+    int m = tg_registry_find_metric(&info->res->reg, name);
+    struct tg_sink s;
+    double n = 0;
+    if (m >= 0 && tg_results_aggregate(info->res, m, NULL, 0, &s) == 0) {
+        bool trend = s.kind == TG_KIND_TREND;
+        n = trend ? (double)s.n : s.u.sum;
+        if (mean) {
+            *mean = trend && s.n ? tg_hist_mean(&s.u.hist) / 1e3 : 0; /* trends keep value * 1000 */
+        }
+        tg_sink_fini(&s);
+    }
+    return n;
+}
+
+/* Scripts' retry policies: the retries sent and the amplification (attempts per logical request).
+ */
+static void print_retries(FILE *f, const struct tg_summary_info *info)
+{
+    double amplification = 0;
+    double logical = total_of(info, "http_req_attempts", &amplification);
+    if (logical == 0) {
+        return;
+    }
+    fprintf(f, "  retries: %.0f (amplification %.2fx over %.0f requests with a retry policy)",
+            total_of(info, "http_req_retries", NULL), amplification, logical);
+    double refused = total_of(info, "http_req_retry_budget_exhausted", NULL);
+    if (refused > 0) {
+        fprintf(f, "; %.0f refused by the retry budget", refused);
+    }
+    fputs("\n\n", f);
+}
+
 void tg_summary_print(FILE *f, const struct tg_summary_info *info)
 {
     const struct tg_registry *reg = &info->res->reg;
@@ -296,6 +331,7 @@ void tg_summary_print(FILE *f, const struct tg_summary_info *info)
         fprintf(f, "  stopped early: %s\n\n", info->stop_reason);
     }
     print_cap(f, info);
+    print_retries(f, info);
     print_thresholds(f, info);
     tg_summary_checks_print(f, info->res);
     fprintf(f, "  METRICS\n\n");

@@ -513,6 +513,7 @@ void tg_http_build__request(lua_State *L, struct tg_http_xchg *x, const struct t
 {
     struct tg_rt *rt = c->rt;
     struct tg_http_rt *h = rt->http;
+    x->attempt = 1;
     if (same_as_last(L, x, c)) {
         return;
     }
@@ -532,6 +533,7 @@ void tg_http_build__request(lua_State *L, struct tg_http_xchg *x, const struct t
     x->redirects_left = redirects_of(L, c);
     x->redirects_max = x->redirects_left;
     tg_lua_http_expect__of(L, c, x);
+    tg_lua_http_retry__of(L, c, x);
     struct tg_span body = body_of(L, c, &flags);
     memcpy(x->method, c->method, strlen(c->method) + 1); /* checked shorter above */
     tg_http_build__set_url(x, url);

@@ -43,10 +43,23 @@ int tg_http_xchg__rt_init(struct tg_rt *rt)
     if (!rt->http) {
         return TG_ENOMEM;
     }
-    rt->http->expect = (struct tg_http_expect){ .n = 1, .r = { { 200, 399 } } };
-    rt->http->resp_mt = LUA_NOREF;
+    struct tg_http_rt *h = rt->http;
+    h->expect = (struct tg_http_expect){ .n = 1, .r = { { 200, 399 } } };
+    h->resp_mt = LUA_NOREF;
+    /* registered now, so thresholds may name them; they show only once they have samples */
+    h->m_retries = h->m_exhausted = h->m_attempts = -1;
+    if (rt->reg) {
+        h->m_retries =
+            tg_registry_metric(rt->reg, "http_req_retries", TG_KIND_COUNTER, TG_CONTAINS_DEFAULT);
+        h->m_exhausted = tg_registry_metric(rt->reg, "http_req_retry_budget_exhausted",
+                                            TG_KIND_COUNTER, TG_CONTAINS_DEFAULT);
+        h->m_attempts =
+            tg_registry_metric(rt->reg, "http_req_attempts", TG_KIND_TREND, TG_CONTAINS_DEFAULT);
+    }
+    tg_retry_budget_init(&h->budget, TG_RETRY_BUDGET_BURST);
+    tg_http_retry_seed(rt, 0);
     for (int i = 0; i < TG_HTTP_RESP_KEYS; i++) {
-        rt->http->keys[i] = LUA_NOREF;
+        h->keys[i] = LUA_NOREF;
     }
     return 0;
 }
@@ -80,6 +93,9 @@ static void xchg_fini(struct tg_http_xchg *x)
 {
     if (x->state == TG_HTTP_XCHG_CAPPED) {
         ev_timer_stop(x->vu->rt->loop, &x->cap_t);
+    }
+    if (x->state == TG_HTTP_XCHG_BACKOFF) {
+        ev_timer_stop(x->vu->rt->loop, &x->retry_t);
     }
     tg_free(x->req);
     tg_free(x->keep.head);
@@ -430,6 +446,7 @@ static const struct tg_h1_resp *parsed_head(struct tg_http_xchg *x)
 static void deliver(struct tg_http_xchg *x, const struct tg_h1_resp *r)
 {
     struct tg_vu *vu = x->vu;
+    tg_http_retry__done(x);
     if (x->batch_key >= 0) {
         tg_lua_http_batch__done(x, r);
         return;
@@ -444,7 +461,8 @@ static void deliver(struct tg_http_xchg *x, const struct tg_h1_resp *r)
 
 /*
  * A hop is over: it is recorded, its cookies stored, then either the next
- * hop of a redirect leaves or the script gets the response.
+ * hop of a redirect leaves, or the request is retried after its backoff, or
+ * the script gets the response.
  */
 void tg_http_xchg__hop_done(struct tg_http_xchg *x)
 {
@@ -467,6 +485,9 @@ void tg_http_xchg__hop_done(struct tg_http_xchg *x)
         }
         x->error_code = TG_ERR_GENERIC;
     }
+    if (tg_http_retry__again(x)) {
+        return; /* waits its backoff, then goes again */
+    }
     deliver(x, r);
 }
 
@@ -477,6 +498,9 @@ static void forget(struct tg_http_xchg *x)
     struct tg_origin *o = x->origin;
     if (x->state == TG_HTTP_XCHG_CAPPED) {
         ev_timer_stop(x->vu->rt->loop, &x->cap_t);
+    }
+    if (x->state == TG_HTTP_XCHG_BACKOFF) {
+        ev_timer_stop(x->vu->rt->loop, &x->retry_t);
     }
     if (x->state == TG_HTTP_XCHG_RESOLVING && o) {
         unwait(o, x);

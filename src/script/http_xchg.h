@@ -13,7 +13,8 @@
  * request. More exchanges (http.batch) and connections (a batch, a second
  * origin) are allocated the first time they are needed and kept for the
  * VU's life, at most TG_HTTP_XCHG_MAX of each. The cookie jar is allocated
- * with the first cookie.
+ * with the first cookie. A request with a retry policy (http_retry.h) is
+ * sent again by its exchange, after a backoff, when an attempt fails.
  *
  * Threading: everything here belongs to one worker thread.
  */
@@ -23,6 +24,8 @@
 #include "http/h1_parse.h"
 #include "metrics/tags.h"
 #include "net/conn.h"
+#include "net/retry_budget.h"
+#include "script/http_retry.h"
 #include "tg.h"
 
 #include <stdbool.h>
@@ -68,6 +71,7 @@ enum tg_http_xchg_state {
     TG_HTTP_XCHG_RESOLVING, /* waiting for its origin's name lookup */
     TG_HTTP_XCHG_SENDING,   /* on a connection */
     TG_HTTP_XCHG_CAPPED,    /* waiting for its --max-rps permit (cap_t) */
+    TG_HTTP_XCHG_BACKOFF,   /* waiting to retry (retry_t) */
 };
 
 /* Flags of an exchange's request (struct tg_http_xchg.flags). */
@@ -82,7 +86,7 @@ enum {
 };
 
 #define TG_HTTP_REC_SAMPLES 11 /* the samples each hop records */
-#define TG_HTTP_RESP_KEYS   7  /* the field names of a response */
+#define TG_HTTP_RESP_KEYS   8  /* the field names of a response */
 #define TG_HTTP_TIMINGS     7  /* the timings of a response */
 
 struct tg_http_xchg {
@@ -112,6 +116,11 @@ struct tg_http_xchg {
     tg_ns timeout_ns;
     struct tg_http_expect expect; /* copied from params.expected or the default */
     ev_timer cap_t;               /* --max-rps: the permit's release */
+    struct tg_http_retry retry;   /* copied from params.retry or the client's; max 0: none */
+    struct tg_backoff backoff;    /* the delays of this request's retries so far */
+    ev_timer retry_t;             /* the wait before a retry */
+    uint8_t attempt;              /* 1 for the first attempt, + 1 for each retry */
+    int16_t retry_why;            /* why the retry waiting goes: a status, or -TG_HTTP_RETRY_* */
     bool plain; /* the request in req came from a plain call: method and URL only (http_build) */
     bool req_key_valid; /* req_key describes the request in flight (cleared by set_url) */
     uint64_t req_key;   /* its method, URL, tags... hashed (lua_http_resp) */
@@ -148,6 +157,11 @@ struct tg_http_rt {
     int keys[TG_HTTP_RESP_KEYS]; /* registry refs of the response's field names (lua_http_resp) */
     int resp_mt;                 /* registry ref of the response metatable; LUA_NOREF until made */
     int timings_mt;              /* ... and of the timings' */
+    struct tg_backoff_rng rng;   /* the jitter of retries (http_retry) */
+    struct tg_retry_budget budget; /* this worker's retry budget, for policies with one */
+    int m_retries;                 /* the retry metrics' ids (http_retry); -1: not recorded */
+    int m_exhausted;
+    int m_attempts;
 };
 
 /* A VU's share: embedded in struct tg_vu. */

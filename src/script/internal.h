@@ -137,6 +137,21 @@ void tg_lua_http_cookies__reset(struct tg_vu *vu);
 /* lua_http_cookies.c: adds cookie_jar to the table on top. */
 void tg_lua_http_cookies__register(lua_State *L, struct tg_rt *rt);
 
+/*
+ * http_retry.c: x's attempt is over and its response would go to the script:
+ * whether x's retry policy sends it again instead (then it waits its backoff
+ * on x's timer and goes; the caller does nothing more). Counts budget refusals.
+ */
+bool tg_http_retry__again(struct tg_http_xchg *x);
+/* http_retry.c: x's response goes to the script: records its attempts (with a policy). */
+void tg_http_retry__done(struct tg_http_xchg *x);
+/* lua_http_retry.c: x's retry policy from params.retry or the client's; resets its attempts. */
+void tg_lua_http_retry__of(lua_State *L, const struct tg_http_call *c, struct tg_http_xchg *x);
+/* lua_http_retry.c: raises a Lua error unless the value at idx is a retry policy. */
+void tg_lua_http_retry__check(lua_State *L, int idx);
+
+/* lua_http_batch.c: sends the VU's queued batch requests while their origins have room. */
+void tg_lua_http_batch__pump(struct tg_vu *vu);
 /* lua_http_batch.c: a batch's request x is over: its response joins the results. */
 void tg_lua_http_batch__done(struct tg_http_xchg *x, const struct tg_h1_resp *r);
 /* lua_http_batch.c: runs the batch of the table at reqs (client: 0 or an http.client). */

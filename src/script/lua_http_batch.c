@@ -34,7 +34,7 @@ static struct tg_http_xchg *existing(struct tg_vu *vu, int i)
 }
 
 /* Sends queued requests, in order, while their origins have room. */
-static void pump(struct tg_vu *vu)
+void tg_lua_http_batch__pump(struct tg_vu *vu)
 {
     for (int i = 0; i < TG_HTTP_XCHG_MAX; i++) {
         struct tg_http_xchg *x = existing(vu, i);
@@ -78,7 +78,7 @@ void tg_lua_http_batch__done(struct tg_http_xchg *x, const struct tg_h1_resp *r)
     lua_pop(L, 3);
     x->batch_key = -1;
     vu->http.batch_pending--;
-    pump(vu);
+    tg_lua_http_batch__pump(vu);
     if (vu->http.batch_pending == 0 && vu->state != TG_VU_RUNNING &&
         vu->http.batch_ref != LUA_NOREF) {
         push_results(vu, L);
@@ -178,7 +178,7 @@ int tg_lua_http_batch__run(lua_State *L, int reqs, int client)
         x->batch_key = i + 1;
         x->state = TG_HTTP_XCHG_QUEUED;
     }
-    pump(vu);
+    tg_lua_http_batch__pump(vu);
     if (vu->http.batch_pending == 0) { /* all over already (failures found at once) */
         push_results(vu, L);
         return 1;

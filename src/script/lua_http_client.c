@@ -5,6 +5,7 @@
  *     base_url = "http://127.0.0.1:8080/api",  headers = { Authorization = "Bearer x" },
  *     timeout = "5s",  tags = { service = "api" },  cookies = {},  redirects = 3,
  *     expected = http.expected_statuses(200, 404),
+ *     retry = { on = { 503, "timeout" }, max = 2 },  -- see lua_http_retry
  *   }
  *   api:get("/users", params)   api:post("users", body, params)   api:batch { ... }
  *   api.headers["X-Token"] = t                   -- takes effect on the next request
@@ -13,8 +14,8 @@
  * tailgate.http's functions. Each request reads the client's fields then:
  * a path is joined to base_url (an absolute URL is used as given), the
  * client's headers, cookies and tags go under the request's own (the
- * request's win, name by name), and timeout, redirects and expected are
- * defaults for params. Clients may be made in the init context or during an
+ * request's win, name by name), and timeout, redirects, expected and retry
+ * are defaults for params. Clients may be made in the init context or during an
  * iteration; they hold no connection (the VU's are used).
  */
 #include "core/units.h"
@@ -60,6 +61,8 @@ static void check_option(lua_State *L, struct tg_rt *rt, const char *k)
             luaL_error(L, "http.client: redirects must be an integer in 0..%d",
                        TG_HTTP_REDIRECTS_MAX);
         }
+    } else if (strcmp(k, "retry") == 0) {
+        tg_lua_http_retry__check(L, lua_gettop(L));
     } else if (strcmp(k, "expected") == 0) {
         if (!tg_lua_http_expect__is(L, -1)) {
             luaL_error(L, "http.client: expected must be an object from "
@@ -68,7 +71,7 @@ static void check_option(lua_State *L, struct tg_rt *rt, const char *k)
     } else {
         luaL_error(L,
                    "http.client: unknown option \"%s\" (base_url, headers, tags, cookies, "
-                   "timeout, redirects, expected)",
+                   "timeout, redirects, expected, retry)",
                    k);
     }
 }

@@ -4,9 +4,11 @@
  *
  * A request that followed redirects records one set of samples per hop (as
  * k6 does) and hands the script the last hop's response, whose url is the
- * final URL. Whether a hop was "expected" (the expected_response tag and the
- * http_req_failed sample) follows its exchange's expected statuses; a hop
- * that failed (no response, or tailgate's own redirect errors) never is.
+ * final URL. A request retried by its policy (http_retry) records a set
+ * per attempt, tagged attempt = 1, 2, ..., and hands the script the last
+ * attempt's response with its attempts. Whether a hop was "expected" (the expected_response tag and
+ * the http_req_failed sample) follows its exchange's expected statuses; a hop that failed (no
+ * response, or tailgate's own redirect errors) never is.
  */
 #include "core/clock.h"
 #include "net/errcode.h"
@@ -60,10 +62,10 @@ static void push_headers(lua_State *L, const struct tg_h1_resp *r)
 }
 
 /* The field names, interned once per state: setting a field costs no string hashing. */
-enum { K_STATUS, K_BODY, K_HEADERS, K_URL, K_ERROR, K_ERROR_CODE, K_TIMINGS };
+enum { K_STATUS, K_BODY, K_HEADERS, K_URL, K_ERROR, K_ERROR_CODE, K_TIMINGS, K_ATTEMPTS };
 
 static const char *const key_names[TG_HTTP_RESP_KEYS] = {
-    "status", "body", "headers", "url", "error", "error_code", "timings",
+    "status", "body", "headers", "url", "error", "error_code", "timings", "attempts",
 };
 
 /* t[key] = the value on top (t at -2 before the call). */
@@ -210,7 +212,7 @@ void tg_lua_http__push_response(lua_State *L, struct tg_http_xchg *x, const stru
     }
     const struct tg_conn_result *res = &x->res;
     int code = code_of(x);
-    lua_createtable(L, 0, 7);
+    lua_createtable(L, 0, TG_HTTP_RESP_KEYS);
     set_num(L, h, K_STATUS, res->error_code ? 0 : res->status);
     lua_pushlstring(L, x->keep.body ? x->keep.body : "", x->keep.body_len);
     set_key(L, h, K_BODY);
@@ -223,6 +225,7 @@ void tg_lua_http__push_response(lua_State *L, struct tg_http_xchg *x, const stru
     set_num(L, h, K_ERROR_CODE, code);
     push_timings(L, h, res);
     set_key(L, h, K_TIMINGS);
+    set_num(L, h, K_ATTEMPTS, x->attempt);
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->resp_mt);
     lua_setmetatable(L, -2);
 }
@@ -254,6 +257,7 @@ static uint64_t tag_key(struct tg_http_xchg *x, int code, bool ok)
         x->req_key_valid = true;
     }
     uint64_t h = fold(x->req_key, vu->group);
+    h = (h ^ (uint64_t)(x->retry.max ? x->attempt : 0)) * 0x100000001b3ULL;
     h = (h ^ (uint64_t)(unsigned)x->res.status) * 0x100000001b3ULL;
     h = (h ^ (uint64_t)(unsigned)x->res.error_code) * 0x100000001b3ULL;
     h = (h ^ (uint64_t)(unsigned)code) * 0x100000001b3ULL;
@@ -267,8 +271,10 @@ static void intern_tags(struct tg_http_xchg *x, int code, bool ok, int *ts, int 
     const struct tg_conn_result *r = &x->res;
     char status[16];
     char ecode[16];
+    char attempt[8];
     snprintf(status, sizeof(status), "%d", r->error_code ? 0 : r->status);
     snprintf(ecode, sizeof(ecode), "%d", code);
+    snprintf(attempt, sizeof(attempt), "%d", x->attempt);
     struct tg_tag t[TG_TAGS_MAX];
     size_t n = 0;
     for (size_t i = 0; vu->scen && i < vu->scen->n_tags; i++) {
@@ -289,6 +295,9 @@ static void intern_tags(struct tg_http_xchg *x, int code, bool ok, int *ts, int 
     }
     if (code) {
         t[n++] = (struct tg_tag){ "error_code", ecode };
+    }
+    if (x->retry.max) { /* with a retry policy: which attempt this is */
+        t[n++] = (struct tg_tag){ "attempt", attempt };
     }
     for (size_t i = 0; i < x->n_req_tags && n < TG_ARRAY_LEN(t); i++) {
         t[n++] = x->req_tags[i];
