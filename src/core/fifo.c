@@ -13,7 +13,7 @@
 struct hdr {
     uint32_t len[TG_FIFO_PARTS];
     uint8_t kind;
-    int64_t aux;
+    int64_t aux[TG_FIFO_AUX];
 };
 
 _Static_assert(sizeof(struct hdr) <= TG_FIFO_REC_OVERHEAD, "fifo record header");
@@ -63,10 +63,10 @@ static int room(struct tg_fifo *q, size_t need)
     return 0;
 }
 
-int tg_fifo_push(struct tg_fifo *q, uint8_t kind, int64_t aux, const struct tg_span *parts,
+int tg_fifo_push(struct tg_fifo *q, uint8_t kind, const int64_t *aux, const struct tg_span *parts,
                  size_t n)
 {
-    struct hdr h = { { 0 }, kind, aux };
+    struct hdr h = { { 0 }, kind, { aux[0], aux[1] } };
     size_t need = TG_FIFO_REC_OVERHEAD;
     for (size_t i = 0; i < n && i < TG_FIFO_PARTS; i++) {
         if (parts[i].len > q->max) {
@@ -106,7 +106,7 @@ bool tg_fifo_pop(struct tg_fifo *q, struct tg_fifo_rec *r)
     memcpy(&h, p, sizeof(h));
     p += TG_FIFO_REC_OVERHEAD;
     r->kind = h.kind;
-    r->aux = h.aux;
+    memcpy(r->aux, h.aux, sizeof(r->aux));
     for (size_t i = 0; i < TG_FIFO_PARTS; i++) {
         r->part[i] = (struct tg_span){ p, h.len[i] };
         p += h.len[i];

@@ -1,6 +1,6 @@
 /*
- * fifo — a first-in first-out queue of small records (a kind, a number and
- * up to three byte strings) kept one after another in a single buffer with
+ * fifo — a first-in first-out queue of small records (a kind, two numbers
+ * and up to three byte strings) kept one after another in a single buffer with
  * a hard cap. Used by the script runtime's streams (script/lua_stream.c):
  * the WebSocket messages and SSE events a session has received and its
  * script has not asked for yet.
@@ -28,11 +28,12 @@
 #include <stdint.h>
 
 #define TG_FIFO_PARTS        3
-#define TG_FIFO_REC_OVERHEAD 24 /* bytes a record costs besides its strings */
+#define TG_FIFO_AUX          2
+#define TG_FIFO_REC_OVERHEAD 32 /* bytes a record costs besides its strings */
 
 struct tg_fifo_rec {
     uint8_t kind;                       /* the owner's */
-    int64_t aux;                        /* the owner's */
+    int64_t aux[TG_FIFO_AUX];           /* the owner's */
     struct tg_span part[TG_FIFO_PARTS]; /* views; unused parts are empty */
 };
 
@@ -50,11 +51,11 @@ void tg_fifo_init(struct tg_fifo *q, size_t max);
 /* Frees the buffer; q is empty (and usable) afterwards. */
 void tg_fifo_fini(struct tg_fifo *q);
 /*
- * Appends a record of kind, aux and the n (<= TG_FIFO_PARTS) strings of
- * parts (borrowed; copied). Returns 0, TG_E2BIG when it does not fit beside
- * the records waiting (nothing changed), or TG_ENOMEM.
+ * Appends a record of kind, the numbers aux[0..TG_FIFO_AUX) and the n
+ * (<= TG_FIFO_PARTS) strings of parts (borrowed; copied). Returns 0, TG_E2BIG when it does not fit
+ * beside the records waiting (nothing changed), or TG_ENOMEM.
  */
-int tg_fifo_push(struct tg_fifo *q, uint8_t kind, int64_t aux, const struct tg_span *parts,
+int tg_fifo_push(struct tg_fifo *q, uint8_t kind, const int64_t *aux, const struct tg_span *parts,
                  size_t n);
 /* Takes the oldest record into *r (views, see above); false when the queue is empty. */
 bool tg_fifo_pop(struct tg_fifo *q, struct tg_fifo_rec *r);

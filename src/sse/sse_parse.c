@@ -38,6 +38,15 @@ void tg_sse_init(struct tg_sse *p, size_t max)
     p->state = ST_BOM;
 }
 
+void tg_sse_set_last_id(struct tg_sse *p, const char *id, size_t len)
+{
+    len = TG_MIN(len, (size_t)TG_SSE_ID_MAX);
+    memcpy(p->id, id, len);
+    p->id_len = len;
+    memcpy(p->id_buf, id, len);
+    p->id_buf_len = len;
+}
+
 static int fail(struct tg_sse *p)
 {
     p->failed = true;

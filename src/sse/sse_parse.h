@@ -106,6 +106,13 @@ struct tg_sse {
 void tg_sse_init(struct tg_sse *p, size_t max);
 
 /*
+ * Starts p's last event ID at id[0..len) (len <= TG_SSE_ID_MAX, no NUL, CR
+ * or LF), as a reconnecting EventSource keeps the one it had: events without
+ * an "id" line carry it, and it is p->id until the server sets another.
+ */
+void tg_sse_set_last_id(struct tg_sse *p, const char *id, size_t len);
+
+/*
  * Consumes bytes of in[0..len) (borrowed, read only) up to the end of the
  * first dispatched event, stored in *ev (caller's storage; its views are
  * valid until the next feed or a change of p->buf). Returns the bytes

@@ -20,9 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const int64_t zero[TG_FIFO_AUX] = { 0, 0 };
+static const int64_t aux[TG_FIFO_AUX] = { -3, 5 };
+
 struct model_rec {
     uint8_t kind;
-    int64_t aux;
+    int64_t aux[TG_FIFO_AUX];
     size_t len[TG_FIFO_PARTS];
     char *p[TG_FIFO_PARTS];
 };
@@ -53,7 +56,9 @@ static void test_fifo_model(void **state)
     size_t m_bytes = 0;
     for (int step = 0; step < 200000; step++) {
         if (rng_next() % 2 == 0 && m_tail < 10000) {
-            struct model_rec r = { (uint8_t)rng_next(), (int64_t)rng_next(), { 0 }, { 0 } };
+            struct model_rec r = {
+                (uint8_t)rng_next(), { (int64_t)rng_next(), -(int64_t)step }, { 0 }, { 0 }
+            };
             size_t parts = 1 + rng_next() % TG_FIFO_PARTS;
             struct tg_span sp[TG_FIFO_PARTS];
             for (size_t i = 0; i < parts; i++) {
@@ -82,7 +87,7 @@ static void test_fifo_model(void **state)
             }
             struct model_rec *w = &m[m_head++];
             assert_int_equal(got.kind, w->kind);
-            assert_true(got.aux == w->aux);
+            assert_true(got.aux[0] == w->aux[0] && got.aux[1] == w->aux[1]);
             for (size_t i = 0; i < TG_FIFO_PARTS; i++) {
                 assert_int_equal(got.part[i].len, w->len[i]);
                 if (w->len[i]) {
@@ -115,16 +120,16 @@ static void test_fifo_push_whole_max_when_empty(void **state)
     char big[1000];
     memset(big, 'x', sizeof(big));
     struct tg_span one = { big, 1000 - TG_FIFO_REC_OVERHEAD };
-    assert_int_equal(tg_fifo_push(&q, 1, 0, &one, 1), 0);
+    assert_int_equal(tg_fifo_push(&q, 1, zero, &one, 1), 0);
     struct tg_span small = { "a", 1 };
-    assert_int_equal(tg_fifo_push(&q, 1, 0, &small, 1), TG_E2BIG);
+    assert_int_equal(tg_fifo_push(&q, 1, zero, &small, 1), TG_E2BIG);
     struct tg_fifo_rec r;
     assert_true(tg_fifo_pop(&q, &r));
     assert_int_equal(r.part[0].len, one.len);
-    assert_int_equal(tg_fifo_push(&q, 1, 0, &small, 1), 0);
+    assert_int_equal(tg_fifo_push(&q, 1, zero, &small, 1), 0);
     one.len++;
     assert_true(tg_fifo_pop(&q, &r));
-    assert_int_equal(tg_fifo_push(&q, 1, 0, &one, 1), TG_E2BIG); /* larger than max: never */
+    assert_int_equal(tg_fifo_push(&q, 1, zero, &one, 1), TG_E2BIG); /* larger than max: never */
     tg_fifo_fini(&q);
 }
 
@@ -134,20 +139,20 @@ static void test_fifo_pop_view_survives_until_push(void **state)
     struct tg_fifo q;
     tg_fifo_init(&q, 1 << 16);
     struct tg_span parts[3] = { { "id-1", 4 }, { "tick", 4 }, { "payload", 7 } };
-    assert_int_equal(tg_fifo_push(&q, 7, -3, parts, 3), 0);
+    assert_int_equal(tg_fifo_push(&q, 7, aux, parts, 3), 0);
     struct tg_fifo_rec r;
     assert_true(tg_fifo_pop(&q, &r));
     struct tg_fifo_rec none;
     assert_false(tg_fifo_pop(&q, &none)); /* empty now; the views of r stay */
     assert_int_equal(r.kind, 7);
-    assert_true(r.aux == -3);
+    assert_true(r.aux[0] == -3 && r.aux[1] == 5);
     assert_memory_equal(r.part[0].ptr, "id-1", 4);
     assert_memory_equal(r.part[1].ptr, "tick", 4);
     assert_memory_equal(r.part[2].ptr, "payload", 7);
     tg_fifo_trim(&q, 0);
     assert_null(q.buf);
     assert_int_equal(q.cap, 0);
-    assert_int_equal(tg_fifo_push(&q, 1, 0, parts, 1), 0); /* usable after trim */
+    assert_int_equal(tg_fifo_push(&q, 1, zero, parts, 1), 0); /* usable after trim */
     tg_fifo_trim(&q, 0);
     assert_non_null(q.buf); /* not empty: kept */
     tg_fifo_fini(&q);

@@ -429,6 +429,28 @@ static void test_tg_sse_feed_need_room_bounded(void **state)
     assert_int_equal(ev.data.len, 3);
 }
 
+static void test_tg_sse_set_last_id_carried(void **state)
+{
+    (void)state;
+    struct tg_sse p;
+    char buf[64];
+    tg_sse_init(&p, sizeof(buf));
+    p.buf = buf;
+    p.cap = sizeof(buf);
+    tg_sse_set_last_id(&p, "41", 2);
+    assert_int_equal(p.id_len, 2);
+    struct tg_sse_event ev;
+    const char in[] = "data: a\n\nid: 42\ndata: b\n\n";
+    int rc = tg_sse_feed(&p, in, sizeof(in) - 1, &ev);
+    assert_int_equal(ev.type, TG_SSE_EV_EVENT);
+    assert_int_equal(ev.id.len, 2);
+    assert_memory_equal(ev.id.ptr, "41", 2); /* the resumed ID, until the server sets one */
+    rc = tg_sse_feed(&p, in + rc, sizeof(in) - 1 - (size_t)rc, &ev);
+    assert_int_equal(ev.type, TG_SSE_EV_EVENT);
+    assert_memory_equal(ev.id.ptr, "42", 2);
+    assert_memory_equal(p.id, "42", 2);
+}
+
 static char g_data_dir[4096];
 
 static void find_data_dir(void)
@@ -505,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_tg_sse_feed_error_is_sticky),
         cmocka_unit_test(test_tg_sse_feed_stops_after_event),
         cmocka_unit_test(test_tg_sse_feed_need_room_bounded),
+        cmocka_unit_test(test_tg_sse_set_last_id_carried),
     };
     int failed = cmocka_run_group_tests_name("sse_parse", unit, NULL, NULL);
     if (n <= 0) {
