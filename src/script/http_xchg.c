@@ -30,6 +30,7 @@ struct tg_origin {
     struct tg_conn_target target;
     struct tg_http_xchg *waiting[64]; /* exchanges waiting for the lookup */
     int n_waiting;
+    struct tg_origin_wait *streams; /* streams (tailgate.ws, .sse) waiting for it */
     struct tg_resolve_waiter waiter;
     struct tg_origin *next;
 };
@@ -173,6 +174,63 @@ static void resolved(void *ctx, const struct tg_addr *addrs, int n, int err)
     for (int i = 0; i < k; i++) {
         send_now(o->waiting[i], tg_clock_now());
     }
+    struct tg_origin_wait *w = o->streams; /* their callbacks never resume a VU */
+    o->streams = NULL;
+    while (w) {
+        struct tg_origin_wait *next = w->next;
+        w->o = NULL;
+        w->next = w->prev = NULL;
+        w->cb(w);
+        w = next;
+    }
+}
+
+struct tg_conn_target *tg_http_xchg__origin_target(struct tg_rt *rt, struct tg_origin *o,
+                                                   struct tg_origin_wait *w, int *err)
+{
+    *err = 0;
+    tg_ns now = tg_clock_now();
+    if (!o->resolving && o->expires > now) {
+        return &o->target;
+    }
+    if (!o->resolving) {
+        o->resolving = true;
+        int rc = tg_resolve_lookup(&rt->resolve, o->host, o->port, &o->waiter, now);
+        if (rc < 0) {
+            o->resolving = false;
+            *err = rc;
+            return NULL;
+        }
+        if (!o->resolving) {
+            return &o->target; /* answered at once (a numeric address, the cache) */
+        }
+    }
+    w->o = o;
+    w->prev = NULL;
+    w->next = o->streams;
+    if (o->streams) {
+        o->streams->prev = w;
+    }
+    o->streams = w;
+    return NULL;
+}
+
+void tg_http_xchg__origin_unwait(struct tg_origin_wait *w)
+{
+    struct tg_origin *o = w->o;
+    if (!o) {
+        return;
+    }
+    if (w->prev) {
+        w->prev->next = w->next;
+    } else {
+        o->streams = w->next;
+    }
+    if (w->next) {
+        w->next->prev = w->prev;
+    }
+    w->o = NULL;
+    w->next = w->prev = NULL;
 }
 
 struct tg_origin *tg_http_xchg__origin(struct tg_rt *rt, const struct tg_url *u)
