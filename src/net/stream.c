@@ -376,6 +376,19 @@ void tg_stream_want_read(struct tg_stream *s, bool on)
     }
 }
 
+void tg_stream_drain(struct tg_stream *s, char *buf, size_t cap, size_t max)
+{
+    size_t total = 0;
+    while (s->state == TG_STREAM_OPEN && total < max) {
+        int code;
+        int n = tg_stream_read(s, buf, TG_MIN(cap, max - total), &code);
+        if (n <= 0) {
+            return;
+        }
+        total += (size_t)n;
+    }
+}
+
 void tg_stream_read_later(struct tg_stream *s)
 {
     if (s->state == TG_STREAM_OPEN && s->reading && !s->err) {

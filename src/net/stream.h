@@ -102,6 +102,12 @@ int tg_stream_write(struct tg_stream *s, const char *p, size_t n);
 size_t tg_stream_unsent(const struct tg_stream *s);
 /* Turns on_readable on or off; on again also looks at bytes TLS already holds. */
 void tg_stream_want_read(struct tg_stream *s, bool on);
+/*
+ * Reads and drops what is waiting, at most max bytes (buf[0..cap) is
+ * scratch), so that closing afterwards ends the connection with a FIN
+ * rather than the reset unread bytes cause. Only while open.
+ */
+void tg_stream_drain(struct tg_stream *s, char *buf, size_t cap, size_t max);
 /* Calls on_readable again from the loop's next turn (the owner stopped before TG_EAGAIN). */
 void tg_stream_read_later(struct tg_stream *s);
 /* Closes the connection, drops unsent bytes and frees the buffer; no callback. Idempotent. */

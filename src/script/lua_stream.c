@@ -127,6 +127,10 @@ void tg_lua_stream__end_conn(struct tg_lua_stream *s)
         return;
     }
     tg_http_xchg__origin_unwait(&s->ow);
+    if (s->conn.state == TG_STREAM_OPEN) { /* unread bytes would turn the close into a reset */
+        char junk[16384]; /* not the scratch buffer: a feed may still be reading it */
+        tg_stream_drain(&s->conn, junk, sizeof(junk), 1u << 20);
+    }
     if (s->was_open) {
         double ms = (double)(tg_clock_now() - s->t_start) / 1e6;
         tg_lua_stream__record(s, TG_LUA_STREAM_M_DURATION, ms);

@@ -134,9 +134,15 @@ static void take_header(lua_State *L, const char *what, bool ws, struct builder 
     if (*n == TG_LUA_STREAM_HDRS) {
         luaL_error(L, "%s: at most %d headers", what, TG_LUA_STREAM_HDRS);
     }
-    o->hdr[(*n)++] = put(b, k, kl, false);
+    size_t at = put(b, k, kl, false);
     put(b, ": ", 2, false);
     put(b, v, vl, true);
+    o->hdr[(*n)++] = at;
+    struct tg_diag d = { "" };
+    const char *line = b->buf + at;
+    if (ws && !b->nomem && tg_ws_handshake_check_headers(&line, 1, &d) < 0) {
+        luaL_error(L, "%s: %s", what, d.msg); /* one the handshake owns */
+    }
 }
 
 static void headers_of(lua_State *L, struct tg_lua_stream *s, const char *what, bool ws,
