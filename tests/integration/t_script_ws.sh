@@ -4,7 +4,8 @@
 # SSE servers: ticks in order with their latency, echo, ping/pong, the close handshake;
 # SSE ids and Last-Event-ID resumption; the synthetic header in the handshake bytes a
 # server received; an off-list host never connected to; 200 VUs holding sessions under a
-# bounded RSS; sessions closed when iterations end or VUs are aborted; malformed frames
+# bounded RSS; wss:// and https:// through nginx (TLS; an untrusted certificate is 1310);
+# sessions closed when iterations end or VUs are aborted; malformed frames
 # and events counted by error code, never a crash; script mistakes named. Client counts
 # are compared with the server's /__stats. About 25 s.
 . "$(dirname "$0")/lib.sh"
@@ -95,6 +96,63 @@ check "off the allow-list: 1710 for ws and sse, counted; only the listed session
     -a "$(m "$T_DIR/off.json" 'int(j["metrics"]["ws_errors"]["count"])')" -eq 1 \
     -a "$(m "$T_DIR/off.json" 'int(j["metrics"]["sse_errors"]["count"])')" -eq 1 \
     -a "$(stat '["connections_accepted"]')" -eq 2 -a "$(stat '["ws"]["sessions_accepted"]')" -eq 1 ]
+
+# --- wss:// and https:// through nginx (TLS, a real proxy in front of serve) -------------
+if command -v nginx >/dev/null 2>&1; then
+    nd="$T_DIR/ngx"
+    tls_port=$(free_port)
+    mkdir -p "$nd/logs" "$nd/tmp"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$nd/key.pem" -out "$nd/cert.pem" -days 2 \
+        -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" >/dev/null 2>&1
+    cat >"$nd/nginx.conf" <<NGX
+worker_processes 1;
+daemon off;
+pid $nd/nginx.pid;
+error_log $nd/logs/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $nd/tmp;
+    proxy_temp_path $nd/tmp;
+    fastcgi_temp_path $nd/tmp;
+    uwsgi_temp_path $nd/tmp;
+    scgi_temp_path $nd/tmp;
+    server {
+        listen 127.0.0.1:$tls_port ssl;
+        ssl_certificate $nd/cert.pem;
+        ssl_certificate_key $nd/key.pem;
+        location /ws/ {
+            proxy_pass http://127.0.0.1:$port;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade \$http_upgrade;
+            proxy_set_header Connection "upgrade";
+        }
+        location /sse/ {
+            proxy_pass http://127.0.0.1:$port;
+            proxy_http_version 1.1;
+            proxy_buffering off;
+        }
+    }
+}
+NGX
+    nginx -p "$nd" -c "$nd/nginx.conf" 2>"$nd/logs/start.log" &
+    T_PIDS="$T_PIDS $!"
+    wait_port "$tls_port"
+    reset
+    WSS_URL="wss://127.0.0.1:$tls_port/ws/ticks" HTTPS_SSE="https://127.0.0.1:$tls_port/sse/ticks" \
+        run tls tls --insecure
+    [ "$(fails "$T_DIR/tls.json")" = 0 ] || show_fails tls
+    check "wss:// and https:// through nginx: ticks in order, echo, close 1000, SSE ids ($(passes "$T_DIR/tls.json") checks, exit $rc)" \
+        [ $rc -eq 0 -a "$(fails "$T_DIR/tls.json")" = 0 -a "$(passes "$T_DIR/tls.json")" -eq 10 ]
+    check "... the sessions reached serve through the proxy ($(stat '["ws"]["sessions_accepted"]') ws, $(stat '["sse"]["streams_accepted"]') sse)" \
+        [ "$(stat '["ws"]["sessions_accepted"]')" -eq 1 -a "$(stat '["sse"]["streams_accepted"]')" -eq 1 ]
+    EXPECT_TLS_ERROR=1 WSS_URL="wss://127.0.0.1:$tls_port/ws/ticks" run tlsv tls
+    check "wss:// to an untrusted certificate without --insecure: error 1310, counted" \
+        [ $rc -eq 0 -a "$(passes "$T_DIR/tlsv.json")" -eq 1 -a "$(fails "$T_DIR/tlsv.json")" -eq 0 \
+        -a "$(m "$T_DIR/tlsv.json" 'int(j["metrics"]["ws_errors"]["count"])')" -eq 1 ]
+else
+    echo "ok - nginx is not installed: the TLS part is skipped # SKIP"
+fi
 
 # --- 200 VUs, each holding sessions, bounded RSS -------------------------------------------
 reset

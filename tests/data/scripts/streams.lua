@@ -243,6 +243,41 @@ local function offlist()
   fine:close()
 end
 
+-- wss:// and https:// through nginx (TLS, a real proxy; nginx re-chunks the SSE body).
+local function tls()
+  local s = ws.connect(tg.env.WSS_URL)
+  if tg.env.EXPECT_TLS_ERROR then
+    ok("wss: an untrusted certificate is 1310", s.error_code == 1310 and s.status == 0 and s.closed)
+    return
+  end
+  ok("wss: 101 over TLS through nginx", s.status == 101 and s.error_code == 0)
+  local last
+  for _ = 1, 3 do
+    local m = s:receive("2s")
+    local seq = m and tg.json.decode(m).seq
+    ok("wss: ticks in order", seq ~= nil and (last == nil or seq == last + 1))
+    last = seq
+  end
+  s:send("over tls")
+  local echoed = false
+  for _ = 1, 50 do
+    if s:receive("2s") == "over tls" then echoed = true break end
+  end
+  ok("wss: echoed", echoed)
+  s:close()
+  ok("wss: closed 1000", s.closed and s.close_code == 1000 and s.error_code == 0)
+  local st = sse.connect(tg.env.HTTPS_SSE)
+  ok("https sse: 200 through nginx", st.status == 200 and st.error_code == 0)
+  last = nil
+  for _ = 1, 3 do
+    local e = st:receive("2s")
+    local seq = e and tonumber(e.id)
+    ok("https sse: ids in order", seq ~= nil and (last == nil or seq == last + 1))
+    last = seq
+  end
+  st:close()
+end
+
 local function errors()
   local function fails(name, pat, f, ...)
     local okc, err = pcall(f, ...)
@@ -272,5 +307,6 @@ function default()
   elseif mode == "synthetic" then synthetic()
   elseif mode == "offlist" then offlist()
   elseif mode == "errors" then errors()
+  elseif mode == "tls" then tls()
   end
 end
