@@ -278,6 +278,11 @@ static void on_resolved(struct tg_origin_wait *w)
 
 int tg_lua_stream__open(struct tg_lua_stream *s)
 {
+    tg_lua_stream__end_conn(s); /* an open that runs again starts from a clean connection */
+    tg_free(s->carry);          /* bytes held back belonged to the last one */
+    s->carry = NULL;
+    s->carry_off = s->carry_len = 0;
+    s->paused = false;
     s->t_start = tg_clock_now();
     s->phase = TG_LUA_STREAM_RESOLVING;
     s->status = 0;
