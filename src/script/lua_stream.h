@@ -28,9 +28,11 @@
  *
  * Memory per session, whatever the server sends: the message or event
  * being assembled (at most TG_LUA_STREAM_MSG_MAX), the queue (at most
- * TG_LUA_STREAM_QUEUE_MAX), one read of carry (TG_LUA_STREAM_READ) and the
- * unsent bytes (at most TG_LUA_STREAM_SEND_MAX); an idle session holds
- * a few KiB.
+ * TG_LUA_STREAM_QUEUE_MAX), the bytes of one read held back (at most
+ * TG_LUA_STREAM_READ, or what followed the head in its reads: the head
+ * buffer is at most --max-header-size + TG_LUA_STREAM_READ, while the
+ * handshake lasts) and the unsent bytes (at most TG_LUA_STREAM_SEND_MAX);
+ * an idle session holds a few KiB.
  *
  * Threading: everything here belongs to one worker thread.
  */

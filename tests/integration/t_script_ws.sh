@@ -168,8 +168,12 @@ check "... client ws_sessions = server sessions_accepted ($(stat '["ws"]["sessio
     [ "$c_sess" -eq "$(stat '["ws"]["sessions_accepted"]')" ]
 check "... each ended with a close frame (server closes_received $(stat '["ws"]["closes_received"]')), none left open" \
     [ "$(stat '["ws"]["closes_received"]')" -eq "$c_sess" -a "$(stat '["ws"]["sessions_open"]')" -eq 0 ]
-check "... every tick the server sent was received: $(m "$T_DIR/many.json" 'int(j["metrics"]["ws_msgs_received"]["count"])') = $(stat '["ws"]["ticks_sent"]')" \
-    [ "$(m "$T_DIR/many.json" 'int(j["metrics"]["ws_msgs_received"]["count"])')" -eq "$(stat '["ws"]["ticks_sent"]')" ]
+# a session the iteration's end closes drops what is still in flight (a tick sent just
+# before the server read our close): at most one tick per session at this rate
+c_recv=$(m "$T_DIR/many.json" 'int(j["metrics"]["ws_msgs_received"]["count"])')
+s_sent=$(stat '["ws"]["ticks_sent"]')
+check "... the ticks the server sent were received: $c_recv of $s_sent (at most one in flight per session)" \
+    [ "$c_recv" -le "$s_sent" -a "$c_recv" -ge $((s_sent - c_sess)) -a "$c_recv" -ge $((c_sess * 30)) ]
 case "${TG_BUILD:-}" in
 *san*) rss_max=786432 ;; # ASan's shadow memory and quarantine
 *) rss_max=65536 ;;
