@@ -3,7 +3,7 @@
 FMT_SRC := $(shell find src tests -name '*.[ch]' 2>/dev/null)
 HOT_OBJ := $(BUILD)/src/http/h1_parse.o $(BUILD)/src/http/chunked.o $(BUILD)/src/metrics/hist.o \
            $(BUILD)/src/ws/ws_frame.o $(BUILD)/src/ws/ws_msg.o $(BUILD)/src/ws/ws_utf8.o \
-           $(BUILD)/src/ws/ws_close.o
+           $(BUILD)/src/ws/ws_close.o $(BUILD)/src/sse/sse_parse.o
 
 format:
 	clang-format -i $(FMT_SRC)

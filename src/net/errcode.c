@@ -54,6 +54,18 @@ const char *tg_errcode_name(int code)
         return "bad_redirect_location";
     case TG_ERR_HOST_NOT_ALLOWED:
         return "host_not_allowed";
+    case TG_ERR_WS_BAD_HANDSHAKE:
+        return "ws_bad_handshake";
+    case TG_ERR_WS_PROTOCOL:
+        return "ws_protocol_error";
+    case TG_ERR_WS_INVALID_UTF8:
+        return "ws_invalid_utf8";
+    case TG_ERR_WS_TOO_BIG:
+        return "ws_message_too_big";
+    case TG_ERR_SSE_BAD_RESPONSE:
+        return "sse_bad_response";
+    case TG_ERR_SSE_TOO_BIG:
+        return "sse_event_too_big";
     default:
         break;
     }

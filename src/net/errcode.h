@@ -33,6 +33,12 @@ enum tg_errcode {
     TG_ERR_TOO_MANY_REDIRECTS = 1706,  /* scripts: the redirect limit was reached */
     TG_ERR_BAD_REDIRECT = 1707,        /* scripts: a Location that is not an http(s) URL */
     TG_ERR_HOST_NOT_ALLOWED = 1710,    /* off the --allow-host list: never sent */
+    TG_ERR_WS_BAD_HANDSHAKE = 1720,    /* ws: the answer to the upgrade is not a valid 101 */
+    TG_ERR_WS_PROTOCOL = 1721,         /* ws: the server broke the framing rules (close 1002) */
+    TG_ERR_WS_INVALID_UTF8 = 1722,     /* ws: a text message or reason not UTF-8 (close 1007) */
+    TG_ERR_WS_TOO_BIG = 1723,          /* ws: a message over the size limit (close 1009) */
+    TG_ERR_SSE_BAD_RESPONSE = 1725,    /* sse: not a 200 text/event-stream answer */
+    TG_ERR_SSE_TOO_BIG = 1726,         /* sse: an event over the size limit */
 };
 
 /* A short snake_case reason for the summary ("dial_refused", "http_404"). */

@@ -28,7 +28,9 @@ struct tg_origin {
     tg_ns expires; /* resolved until then */
     struct tg_addr addrs[TG_RESOLVE_MAX_ADDRS];
     struct tg_conn_target target;
-    struct tg_http_xchg *waiting; /* exchanges waiting for the lookup: a list, no bound */
+    struct tg_http_xchg *waiting;   /* exchanges waiting for the lookup: a list, no bound */
+    struct tg_http_xchg *draining;  /* the rest of that list while resolved() sends it */
+    struct tg_origin_wait *streams; /* streams (tailgate.ws, .sse) waiting for it */
     struct tg_resolve_waiter waiter;
     struct tg_origin *next;
 };
@@ -179,6 +181,8 @@ static void unwait(struct tg_origin *o, struct tg_http_xchg *x)
         x->wait_prev->wait_next = x->wait_next;
     } else if (o->waiting == x) {
         o->waiting = x->wait_next;
+    } else if (o->draining == x) {
+        o->draining = x->wait_next;
     }
     if (x->wait_next) {
         x->wait_next->wait_prev = x->wait_prev;
@@ -197,14 +201,75 @@ static void resolved(void *ctx, const struct tg_addr *addrs, int n, int err)
         memcpy(o->addrs, addrs, (size_t)n * sizeof(*addrs));
     }
     o->expires = tg_clock_now() + (n ? 300 * TG_NS_PER_S : TG_NS_PER_S);
-    struct tg_http_xchg *x = o->waiting;
+    /* what send_now starts may abandon (unwait) others on the list: pop one at a time */
+    o->draining = o->waiting;
     o->waiting = NULL;
-    while (x) {
-        struct tg_http_xchg *next = x->wait_next; /* x may be reused by what send_now starts */
+    struct tg_http_xchg *x;
+    while ((x = o->draining) != NULL) {
+        o->draining = x->wait_next;
+        if (o->draining) {
+            o->draining->wait_prev = NULL;
+        }
         x->wait_next = x->wait_prev = NULL;
         send_now(x, tg_clock_now());
-        x = next;
     }
+    struct tg_origin_wait *w = o->streams; /* their callbacks never resume a VU */
+    o->streams = NULL;
+    while (w) {
+        struct tg_origin_wait *next = w->next;
+        w->o = NULL;
+        w->next = w->prev = NULL;
+        w->cb(w);
+        w = next;
+    }
+}
+
+struct tg_conn_target *tg_http_xchg__origin_target(struct tg_rt *rt, struct tg_origin *o,
+                                                   struct tg_origin_wait *w, int *err)
+{
+    *err = 0;
+    tg_ns now = tg_clock_now();
+    if (!o->resolving && o->expires > now) {
+        return &o->target;
+    }
+    if (!o->resolving) {
+        o->resolving = true;
+        int rc = tg_resolve_lookup(&rt->resolve, o->host, o->port, &o->waiter, now);
+        if (rc < 0) {
+            o->resolving = false;
+            *err = rc;
+            return NULL;
+        }
+        if (!o->resolving) {
+            return &o->target; /* answered at once (a numeric address, the cache) */
+        }
+    }
+    w->o = o;
+    w->prev = NULL;
+    w->next = o->streams;
+    if (o->streams) {
+        o->streams->prev = w;
+    }
+    o->streams = w;
+    return NULL;
+}
+
+void tg_http_xchg__origin_unwait(struct tg_origin_wait *w)
+{
+    struct tg_origin *o = w->o;
+    if (!o) {
+        return;
+    }
+    if (w->prev) {
+        w->prev->next = w->next;
+    } else {
+        o->streams = w->next;
+    }
+    if (w->next) {
+        w->next->prev = w->prev;
+    }
+    w->o = NULL;
+    w->next = w->prev = NULL;
 }
 
 struct tg_origin *tg_http_xchg__origin(struct tg_rt *rt, const struct tg_url *u)

@@ -86,6 +86,25 @@ void tg_http_xchg__vu_fini(struct tg_vu *vu);
 struct tg_http_xchg *tg_http_xchg__get(struct tg_vu *vu, int i);
 /* http_xchg.c: the origin of u (created on first use); NULL: no memory. */
 struct tg_origin *tg_http_xchg__origin(struct tg_rt *rt, const struct tg_url *u);
+/* http_xchg.c: a stream (tailgate.ws, tailgate.sse) waiting for its origin's name lookup. */
+struct tg_origin_wait {
+    void (*cb)(struct tg_origin_wait *w); /* the lookup ended: ask for the target again */
+    struct tg_origin_wait *next;          /* the origin's list of waiting streams */
+    struct tg_origin_wait *prev;
+    struct tg_origin *o; /* the origin waited for; NULL when not waiting */
+};
+/*
+ * http_xchg.c: o's connection target when its addresses are fresh, or its
+ * lookup failed, or it is off the allow-list (n_addrs is 0 then, with the
+ * error code in resolve_error). Otherwise starts or joins the lookup and
+ * returns NULL with w waiting: w->cb comes from the loop when the lookup
+ * ends, never before this returns, and never resumes a VU itself. NULL with
+ * *err < 0 when no lookup could start.
+ */
+struct tg_conn_target *tg_http_xchg__origin_target(struct tg_rt *rt, struct tg_origin *o,
+                                                   struct tg_origin_wait *w, int *err);
+/* http_xchg.c: w stops waiting (a closed stream); nothing when it is not waiting. */
+void tg_http_xchg__origin_unwait(struct tg_origin_wait *w);
 /* http_xchg.c: the absolute URL of x's last request (origin + target) into out; 0 if too long. */
 size_t tg_http_xchg__base_url(const struct tg_http_xchg *x, char *out, size_t cap);
 /* http_xchg.c: whether u names x's origin; x's origin's host name and scheme; its target. */
@@ -174,5 +193,68 @@ void tg_lua_http_expect__register(lua_State *L, struct tg_rt *rt);
 void tg_lua_http_expect__of(lua_State *L, const struct tg_http_call *c, struct tg_http_xchg *x);
 /* lua_http_expect.c: whether the value at idx is an expected-statuses object. */
 bool tg_lua_http_expect__is(lua_State *L, int idx);
+
+/* ---- tailgate.ws and tailgate.sse: lua_stream, lua_stream_spec, lua_ws, lua_sse -------- */
+
+struct tg_lua_stream;
+struct tg_lua_stream_proto;
+struct tg_fifo_rec;
+
+/* lua_stream_spec.c: the runtime's stream state and the two modules' loaders. 0 or TG_ENOMEM. */
+int tg_lua_stream__register(lua_State *L, struct tg_rt *rt);
+void tg_lua_stream__rt_fini(struct tg_rt *rt);
+/* lua_stream.c: ends every session vu opened (its iteration is over, or it was aborted). */
+void tg_lua_stream__end_all(struct tg_vu *vu);
+/*
+ * lua_stream.c: a new session of protocol p (size bytes of userdata) on top
+ * of L, listed in vu and anchored until its iteration ends. Raises a Lua
+ * error when vu has TG_LUA_STREAM_PER_VU open.
+ */
+struct tg_lua_stream *tg_lua_stream__new(lua_State *L, struct tg_vu *vu,
+                                         const struct tg_lua_stream_proto *p, size_t size);
+/*
+ * lua_stream_spec.c: the call's URL (at url) and params (at params: headers,
+ * tags, timeout, and the names in extra, NULL-terminated, which the caller
+ * reads itself) into s's spec; raises a Lua error naming what on bad input.
+ */
+void tg_lua_stream__spec(lua_State *L, struct tg_lua_stream *s, const char *what, int url,
+                         int params, const char *const *extra);
+/* lua_stream.c: starts (or starts again) s's open: 0 under way, or the error code it failed with.
+ */
+int tg_lua_stream__open(struct tg_lua_stream *s);
+/*
+ * lua_stream.c: returns what the wait w (enum tg_lua_stream_wait) gives when
+ * it is over already, else yields the VU until it is or timeout_ns passed.
+ */
+int tg_lua_stream__wait(lua_State *L, struct tg_lua_stream *s, int w, tg_ns timeout_ns);
+/* lua_stream.c: the connection is over (closed, its duration and bytes recorded). */
+void tg_lua_stream__end_conn(struct tg_lua_stream *s);
+/* lua_stream.c: counts the failure code, then ends the connection. */
+void tg_lua_stream__fail(struct tg_lua_stream *s, int code);
+/* lua_stream.c: __gc of sessions. */
+int tg_lua_stream__gc(lua_State *L);
+/* lua_stream_spec.c: s opened: its samples' tag set and series are interned. */
+void tg_lua_stream__opened(struct tg_lua_stream *s);
+/* lua_stream_spec.c: a sample of metric m (TG_LUA_STREAM_M_*) with s's tags. */
+void tg_lua_stream__record(struct tg_lua_stream *s, int m, double v);
+/* lua_stream_spec.c: counts a failure with its error_code (the first is kept in s). */
+void tg_lua_stream__error(struct tg_lua_stream *s, int code);
+/* lua_stream_spec.c: data_sent and data_received of a connection. */
+void tg_lua_stream__bytes(struct tg_lua_stream *s, uint64_t sent, uint64_t received);
+/* lua_stream_spec.c: the session at 1 of protocol p, usable by the running VU (else raises). */
+struct tg_lua_stream *tg_lua_stream__check(lua_State *L, const struct tg_lua_stream_proto *p,
+                                           const char *what);
+/* lua_stream_spec.c: pushes s's common field k (closed, status, error, error_code, url). */
+bool tg_lua_stream__field(lua_State *L, const struct tg_lua_stream *s, const char *k);
+/* lua_stream_spec.c: a receive's timeout at idx (ms or a duration; nil: dflt); raises naming what.
+ */
+tg_ns tg_lua_stream__timeout(lua_State *L, int idx, tg_ns dflt, const char *what);
+/* lua_stream_spec.c: 64 random bits (masking keys, ping payloads). */
+uint64_t tg_lua_stream__random(struct tg_rt *rt);
+/* lua_ws.c, lua_sse.c: the protocols, and their module tables pushed with their metatables made. */
+extern const struct tg_lua_stream_proto tg_lua_ws__proto;
+extern const struct tg_lua_stream_proto tg_lua_sse__proto;
+void tg_lua_ws__module(lua_State *L, struct tg_rt *rt);
+void tg_lua_sse__module(lua_State *L, struct tg_rt *rt);
 
 #endif

@@ -197,6 +197,10 @@ int tg_rt_init(struct tg_rt *rt, struct ev_loop *loop, struct tg_conn_env *env,
         return TG_ENOMEM;
     }
     register_modules(rt->L, rt);
+    if (tg_lua_stream__register(rt->L, rt) < 0) {
+        tg_diag_set(d, "%s: cannot create the script state", o->path);
+        return TG_ENOMEM;
+    }
     rt->path = o->path;
     rt->in_init = true;
     int rc = tg_lua_run_file(rt->L, o->path, d);
@@ -209,6 +213,7 @@ void tg_rt_fini(struct tg_rt *rt)
     tg_resolve_fini(&rt->resolve);
     tg_http_xchg__rt_fini(rt);
     tg_lua_free(rt->L);
+    tg_lua_stream__rt_fini(rt);
     tg_free(rt->url);
     if (rt->tls) {
         SSL_CTX_free(rt->tls);
@@ -239,6 +244,7 @@ void tg_vu_fini(struct tg_vu *vu)
         return;
     }
     ev_timer_stop(vu->rt->loop, &vu->sleep);
+    tg_lua_stream__end_all(vu);
     tg_http_xchg__abort(vu);
     tg_http_xchg__vu_fini(vu);
     luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->co_ref);
@@ -264,6 +270,7 @@ static int ensure_coroutine(struct tg_vu *vu)
 
 static void end_iteration(struct tg_vu *vu, const char *err)
 {
+    tg_lua_stream__end_all(vu); /* its sessions end with it */
     vu->state = TG_VU_IDLE;
     vu->iteration++;
     if (vu->rt->hooks.on_iteration) {
@@ -318,6 +325,7 @@ void tg_vu_abort(struct tg_vu *vu)
         return;
     }
     ev_timer_stop(vu->rt->loop, &vu->sleep);
+    tg_lua_stream__end_all(vu);
     tg_http_xchg__abort(vu);
     luaL_unref(vu->rt->L, LUA_REGISTRYINDEX, vu->co_ref);
     vu->co_ref = LUA_NOREF;

@@ -35,6 +35,8 @@
 
 struct tg_vu;
 struct tg_lua_scenario;
+struct tg_lua_stream;
+struct tg_lua_stream_rt;
 
 /* A finished HTTP request, as the owner's metrics see it. */
 struct tg_rt_http {
@@ -90,6 +92,7 @@ struct tg_rt {
     const char *path;        /* the script (borrowed); data files are found relative to it */
     bool in_init;            /* the init context runs: files may be read (tailgate.open...) */
     struct tg_http_rt *http; /* tailgate.http's state; owned */
+    struct tg_lua_stream_rt *streams; /* tailgate.ws and tailgate.sse's state; owned */
 };
 
 enum tg_vu_state {
@@ -113,6 +116,7 @@ struct tg_vu {
     char group[256];                    /* the group tag: "::a::b", "" outside any group */
     const char *root_group;             /* where each iteration's group starts (NULL: "") */
     const struct tg_lua_scenario *scen; /* its scenario's tags and env; NULL: none */
+    struct tg_lua_stream *streams;      /* its iteration's ws/sse sessions (lua_stream.c) */
 };
 
 /*

@@ -16,6 +16,7 @@ scale() {
     case "$1" in
     feed-smoke-soak.lua) echo "-e TIME_SCALE=0.005" ;;
     market-open-spike.lua) echo "-e TIME_SCALE=0.01 -e USER_SCALE=0.05" ;;
+    tick-subscribers.lua) echo "-e DURATION=4s" ;;
     *) echo "-d 4s" ;;
     esac
 }
